@@ -1,0 +1,89 @@
+"""Verify an IMA measurement list against a TPM PCR: parse the binary list, replay it.
+
+IMA extends every allocated PCR bank with the template hash computed in that bank's
+algorithm over the entry's template data (for every template but the legacy 'ima').
+A violation is recorded with a zero digest and extended as all 0xff.
+"""
+
+import hashlib
+import re
+import struct
+from dataclasses import dataclass
+
+SHA1_LEN = 20
+
+
+@dataclass(frozen=True)
+class ImaEntry:
+    pcr: int
+    sha1: bytes
+    template: str
+    data: bytes
+
+    @property
+    def is_violation(self) -> bool:
+        return self.sha1 == bytes(SHA1_LEN)
+
+    def digest(self, algo: str) -> bytes:
+        """What IMA extended into the given bank for this entry."""
+        size = hashlib.new(algo).digest_size
+        if self.is_violation:
+            return b"\xff" * size
+        if algo == "sha1":
+            return self.sha1
+        return hashlib.new(algo, self.data).digest()
+
+
+class ListFormatError(ValueError):
+    pass
+
+
+def parse_binary_list(blob: bytes) -> list[ImaEntry]:
+    """Parse binary_runtime_measurements (little-endian, as on x86)."""
+    entries, off = [], 0
+    while off < len(blob):
+        try:
+            (pcr,) = struct.unpack_from("<I", blob, off)
+            sha1 = blob[off + 4 : off + 4 + SHA1_LEN]
+            off += 4 + SHA1_LEN
+            (name_len,) = struct.unpack_from("<I", blob, off)
+            name = blob[off + 4 : off + 4 + name_len].decode()
+            off += 4 + name_len
+            (data_len,) = struct.unpack_from("<I", blob, off)
+            data = blob[off + 4 : off + 4 + data_len]
+            off += 4 + data_len
+        except (struct.error, UnicodeDecodeError) as exc:
+            raise ListFormatError(f"malformed entry at byte {off}: {exc}") from exc
+        if len(sha1) != SHA1_LEN or len(data) != data_len:
+            raise ListFormatError(f"truncated entry ending at byte {off}")
+        if name == "ima":
+            raise ListFormatError("legacy 'ima' template: replay in other banks unsupported")
+        entries.append(ImaEntry(pcr, sha1, name, data))
+    return entries
+
+
+def replay(entries: list[ImaEntry], algo: str = "sha256", pcr: int = 10) -> list[bytes]:
+    """PCR value after each entry for that PCR (index 0 is the reset value)."""
+    value = bytes(hashlib.new(algo).digest_size)
+    values = [value]
+    for e in entries:
+        if e.pcr == pcr:
+            value = hashlib.new(algo, value + e.digest(algo)).digest()
+            values.append(value)
+    return values
+
+
+_PCR_LINE = re.compile(r"^\s*(\d+)\s*:\s*0x([0-9A-Fa-f]+)\s*$")
+
+
+def parse_pcrread(text: str) -> dict[str, dict[int, bytes]]:
+    """Parse `tpm2_pcrread` output into {bank: {index: value}}."""
+    banks: dict[str, dict[int, bytes]] = {}
+    bank = None
+    for line in text.splitlines():
+        if re.match(r"^\s*(sha\d+|sm3_256)\s*:\s*$", line):
+            bank = line.strip().rstrip(":").strip()
+            banks[bank] = {}
+        elif (m := _PCR_LINE.match(line)) and bank is not None:
+            banks[bank][int(m.group(1))] = bytes.fromhex(m.group(2))
+    return banks

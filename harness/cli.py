@@ -1,0 +1,198 @@
+"""Command line: `secns run` is the main job; the other commands are its steps."""
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from harness import pipeline
+from harness.errors import EXIT_OK, HarnessError
+from harness.paths import RESULTS_DIR, SCENARIOS_DIR, cache_dir
+from harness.vm.commands import Timing
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="cache root (default: $SECNS_CACHE_DIR or $XDG_CACHE_HOME/secns)",
+    )
+
+
+def _kernel_opts(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--kernel-source",
+        type=Path,
+        default=None,
+        help="base kernel tarball or tree (default: Debian's linux-source-6.12)",
+    )
+    p.add_argument("--jobs", "-j", type=int, default=None, help="make -j (default: cores + 1)")
+
+
+def _boot_opts(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--accel",
+        choices=["auto", "kvm", "tcg"],
+        default="auto",
+        help="auto probes KVM with a boot and falls back to TCG",
+    )
+    p.add_argument(
+        "--timing",
+        choices=[t.value for t in Timing],
+        default=Timing.WALLCLOCK.value,
+        help="icount: deterministic instruction-driven guest time (TCG)",
+    )
+    p.add_argument(
+        "--boot-timeout",
+        type=float,
+        default=180.0,
+        help="seconds until a guest without SSH is killed",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="secns", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="build, boot, run scenarios and write the report")
+    _common(run), _kernel_opts(run), _boot_opts(run)
+    run.add_argument(
+        "--variant",
+        action="append",
+        dest="variants",
+        help="kernel variant, repeatable (default: vanilla and secns)",
+    )
+    run.add_argument(
+        "--scenario",
+        action="append",
+        dest="scenarios",
+        default=[],
+        help="run only this scenario, repeatable",
+    )
+    run.add_argument(
+        "--suite",
+        action="append",
+        dest="suites",
+        default=[],
+        help="run only this suite (sub-directory of scenarios/), repeatable",
+    )
+    run.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    run.add_argument(
+        "--resume",
+        type=Path,
+        default=None,
+        metavar="RUN_DIR",
+        help="continue a run that stopped, skipping what it recorded",
+    )
+
+    bk = sub.add_parser("build-kernel", help="build kernel variants (cached)")
+    _common(bk), _kernel_opts(bk)
+    bk.add_argument("variants", nargs="+", help="e.g. vanilla secns secns+debug")
+
+    bi = sub.add_parser("build-image", help="build the guest image (cached)")
+    _common(bi)
+
+    rep = sub.add_parser("report", help="render a run directory as HTML")
+    rep.add_argument("run_dir", type=Path)
+
+    sc = sub.add_parser("scenarios", help="list and validate the scenario files")
+    sc.add_argument("--dir", type=Path, default=SCENARIOS_DIR)
+    return parser
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    opts = pipeline.RunOptions(
+        cache=cache_dir(args.cache_dir),
+        results_dir=args.results_dir.resolve(),
+        variants=tuple(args.variants or pipeline.DEFAULT_VARIANTS),
+        scenarios=tuple(args.scenarios),
+        suites=tuple(args.suites),
+        accel=args.accel,
+        timing=Timing(args.timing),
+        kernel_source=args.kernel_source,
+        jobs=args.jobs,
+        boot_timeout=args.boot_timeout,
+        resume=args.resume,
+    )
+    run, code, infra = pipeline.run_pipeline(opts)
+    from harness.report.render import render
+
+    print(render(run))
+    if infra:
+        raise infra[0]
+    return code
+
+
+def _cmd_build_kernel(args: argparse.Namespace) -> int:
+    from harness.kernel.build import build_kernel
+    from harness.kernel.series import load_series
+    from harness.kernel.source import resolve_source
+    from harness.kernel.variants import resolve
+
+    cache = cache_dir(args.cache_dir)
+    variants = [resolve(v) for v in args.variants]
+    source = resolve_source(args.kernel_source, cache, cache / "source.log")
+    series = load_series()
+    for v in variants:
+        art = build_kernel(v, source, series, cache, jobs=args.jobs)
+        print(f"{v.name}\t{art.bzimage}\t{'cached' if art.cached else f'{art.build_seconds} s'}")
+    return EXIT_OK
+
+
+def _cmd_build_image(args: argparse.Namespace) -> int:
+    from harness.image.build import build_image
+    from harness.image.recipe import load_recipe
+
+    image = build_image(load_recipe(), cache_dir(args.cache_dir))
+    print(image.disk)
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from harness.report.render import render
+    from harness.results.rundir import RunDir
+
+    print(render(RunDir.open(args.run_dir)))
+    return EXIT_OK
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    from harness.scenarios.checks import CHECKS
+    from harness.scenarios.loader import discover
+
+    for sc in discover(args.dir, CHECKS):
+        where = ",".join(sc.variants) if sc.variants else "all variants"
+        print(f"{sc.name}\t{sc.path.parent.name}\t{len(sc.steps)} steps\t{where}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "run": _cmd_run,
+    "build-kernel": _cmd_build_kernel,
+    "build-image": _cmd_build_image,
+    "report": _cmd_report,
+    "scenarios": _cmd_scenarios,
+}
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds the context managers that own QEMU and swtpm
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return COMMANDS[args.command](args)
+    except HarnessError as exc:
+        print(f"secns: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("secns: interrupted; guests stopped, results so far kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

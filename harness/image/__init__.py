@@ -1,0 +1,1 @@
+"""Guest root filesystem and container images, built with mmdebstrap and cached."""

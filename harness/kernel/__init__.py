@@ -1,0 +1,1 @@
+"""Kernel variants: base source, patch series, config fragments, cached builds."""

@@ -1,0 +1,177 @@
+"""Build a kernel variant: (patched) source + fragments -> bzImage, cached by content.
+
+The cache key covers everything that decides the result: base source digest, the
+patch series, the normalised fragments, the toolchain and the build recipe. An
+unchanged variant is never rebuilt; a changed one rebuilds incrementally in its
+persistent O= directory, with ccache underneath.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from harness import proc, tools
+from harness.errors import InfraError
+from harness.kernel import commands
+from harness.kernel.config import check_merged, normalized_fragment, requested_options
+from harness.kernel.series import Series
+from harness.kernel.source import KernelSource
+from harness.kernel.variants import Variant
+
+# Bump when the build procedure changes in a way that changes its output.
+RECIPE_VERSION = "1"
+_SERIES_STAMP = ".secns-series.json"
+
+
+@dataclass(frozen=True)
+class KernelArtifact:
+    variant: str
+    key: str
+    directory: Path
+    source_version: str
+    source_origin: str
+    cached: bool
+    build_seconds: float | None
+
+    @property
+    def bzimage(self) -> Path:
+        return self.directory / "bzImage"
+
+    @property
+    def config(self) -> Path:
+        return self.directory / "config"
+
+    @property
+    def log(self) -> Path:
+        return self.directory / "build.log"
+
+
+def toolchain_id() -> str:
+    return proc.capture(["gcc", "--version"]).splitlines()[0]
+
+
+def cache_key(source: KernelSource, variant: Variant, series: Series, toolchain: str) -> str:
+    h = hashlib.sha256()
+    parts = [
+        f"recipe={RECIPE_VERSION}",
+        f"source={source.digest or 'tree:' + str(source.tree)}",
+        f"series={series.digest() if variant.apply_series else 'none'}",
+        f"toolchain={toolchain}",
+        f"base={commands.BASE_CONFIG_TARGET} arch={commands.ARCH}",
+        *(normalized_fragment(f) for f in variant.fragments),
+    ]
+    for part in parts:
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()
+
+
+def patched_tree(source: KernelSource, series: Series, cache: Path, log: Path) -> Path:
+    """The base tree with the series applied, kept in the cache and re-made when the
+    series changes. Files the old or new series touch get a fresh mtime, so that make
+    rebuilds them even when a patch is dropped and the original file returns."""
+    if not series.patches:
+        return source.tree
+    tree = cache / "src" / f"{(source.digest or 'tree')[:16]}-series"
+    stamp = tree / _SERIES_STAMP
+    digest = series.digest()
+    previous: dict[str, object] = json.loads(stamp.read_text()) if stamp.exists() else {}
+    if previous.get("digest") == digest:
+        return tree
+    shutil.rmtree(tree, ignore_errors=True)
+    proc.run_logged(commands.hardlink_copy_argv(source.tree, tree), log, what="copy base tree")
+    for patch in series.patches:
+        proc.run_logged(commands.patch_argv(tree, patch), log, what=f"apply {patch.name}")
+    now = time.time()
+    touched = series.touched_files() | set(previous.get("touched", []))  # type: ignore[arg-type]
+    for rel in touched:
+        if (tree / rel).exists():
+            os.utime(tree / rel, (now, now))
+    stamp.write_text(json.dumps({"digest": digest, "touched": sorted(series.touched_files())}))
+    return tree
+
+
+def build_kernel(
+    variant: Variant, source: KernelSource, series: Series, cache: Path, *, jobs: int | None = None
+) -> KernelArtifact:
+    tools.require("make", "gcc", "ccache", "bc", "bison", "flex", "patch")
+    toolchain = toolchain_id()
+    key = cache_key(source, variant, series, toolchain)
+    out = cache / "kernels" / key[:16]
+    meta_file = out / "build.json"
+    if source.digest and meta_file.exists() and (out / "bzImage").exists():
+        meta = json.loads(meta_file.read_text())
+        return KernelArtifact(
+            variant.name,
+            key,
+            out,
+            meta["source_version"],
+            meta["source_origin"],
+            True,
+            meta["build_seconds"],
+        )
+
+    build_dir = cache / "build" / variant.name
+    build_dir.mkdir(parents=True, exist_ok=True)
+    log = build_dir / "build.log"
+    log.write_text(f"# {variant.name} key={key}\n")
+    tree = patched_tree(source, series, cache, log) if variant.apply_series else source.tree
+    env = {**os.environ, "CCACHE_DIR": str(cache / "ccache"), "CCACHE_MAXSIZE": "10G"}
+    jobs = jobs or (os.cpu_count() or 1) + 1
+    start = time.monotonic()
+    label = f"kernel {variant.name}"
+    proc.run_logged(
+        commands.make_argv(tree, build_dir, [commands.BASE_CONFIG_TARGET]),
+        log,
+        what=f"{label}: {commands.BASE_CONFIG_TARGET}",
+        env=env,
+    )
+    proc.run_logged(
+        commands.merge_config_argv(tree, build_dir, variant.fragments),
+        log,
+        what=f"{label}: merge fragments",
+        env=env,
+        cwd=tree,
+    )
+    proc.run_logged(
+        commands.make_argv(tree, build_dir, ["olddefconfig"]),
+        log,
+        what=f"{label}: olddefconfig",
+        env=env,
+    )
+    check_merged(requested_options(variant.fragments), build_dir / ".config", log)
+    proc.run_logged(
+        commands.make_argv(
+            tree, build_dir, [commands.IMAGE_TARGET], jobs=jobs, compiler_wrapper="ccache"
+        ),
+        log,
+        what=f"{label}: build",
+        env=env,
+        progress=True,
+    )
+    seconds = round(time.monotonic() - start, 1)
+    image = build_dir / commands.IMAGE_PATH
+    if not image.exists():
+        raise InfraError(f"{label}: make succeeded but {image} is missing", log)
+
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    shutil.copy2(image, tmp / "bzImage")
+    shutil.copy2(build_dir / ".config", tmp / "config")
+    shutil.copy2(log, tmp / "build.log")
+    artifact = KernelArtifact(variant.name, key, out, source.version, source.origin, False, seconds)
+    meta = {
+        **asdict(artifact),
+        "directory": str(out),
+        "toolchain": toolchain,
+        "fragments": [f.name for f in variant.fragments],
+        "patches": [p.name for p in series.patches] if variant.apply_series else [],
+    }
+    (tmp / "build.json").write_text(json.dumps(meta, indent=2) + "\n")
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    return artifact

@@ -1,0 +1,84 @@
+"""The base kernel source: Debian's linux-source-6.12 package by default, or any
+tarball or tree given by option. Tarballs are unpacked once into the cache."""
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import proc
+from harness.digest import file_sha256
+from harness.errors import InfraError, UserError
+from harness.kernel import commands
+
+DEBIAN_PACKAGE = "linux-source-6.12"
+DEBIAN_TARBALL = Path("/usr/src/linux-source-6.12.tar.xz")
+_UNPACKED_STAMP = ".secns-unpacked"
+
+
+@dataclass(frozen=True)
+class KernelSource:
+    tree: Path
+    version: str  # `make kernelversion`
+    origin: str  # human-readable provenance, recorded in manifests
+    digest: str | None  # content identity; None for a working tree (never cached)
+
+
+def _unpack(tarball: Path, digest: str, cache: Path, log: Path) -> Path:
+    dest = cache / "src" / digest[:16]
+    if not (dest / _UNPACKED_STAMP).exists():
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        proc.run_logged(commands.unpack_argv(tarball, dest), log, what=f"unpack {tarball.name}")
+        (dest / _UNPACKED_STAMP).write_text(str(tarball) + "\n")
+    trees = [d for d in dest.iterdir() if d.is_dir() and (d / "Makefile").exists()]
+    if len(trees) != 1:
+        raise InfraError(f"{tarball} does not unpack to a single kernel tree", log)
+    return trees[0]
+
+
+def _kernelversion(tree: Path) -> str:
+    return proc.capture(commands.kernelversion_argv(tree)).strip()
+
+
+def _git_digest(tree: Path) -> str | None:
+    """HEAD of a clean git tree, else None (local edits make the tree uncacheable)."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(tree), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(tree), "status", "--porcelain"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return None if dirty else f"git:{head}"
+
+
+def resolve_source(given: Path | None, cache: Path, log: Path) -> KernelSource:
+    """Locate (and unpack once) the base source."""
+    if given is None:
+        if not DEBIAN_TARBALL.exists():
+            raise UserError(
+                f"{DEBIAN_TARBALL} is missing: apt-get install {DEBIAN_PACKAGE} "
+                "(or give another source with --kernel-source)"
+            )
+        package_version = proc.capture(commands.dpkg_version_argv(DEBIAN_PACKAGE)).strip()
+        digest = file_sha256(DEBIAN_TARBALL)
+        tree = _unpack(DEBIAN_TARBALL, digest, cache, log)
+        origin = f"debian {DEBIAN_PACKAGE} {package_version}"
+        return KernelSource(tree, _kernelversion(tree), origin, digest)
+    given = given.expanduser().resolve()
+    if given.is_file():
+        digest = file_sha256(given)
+        tree = _unpack(given, digest, cache, log)
+        return KernelSource(tree, _kernelversion(tree), f"tarball {given.name}", digest)
+    if (given / "Makefile").is_file():
+        return KernelSource(given, _kernelversion(given), f"tree {given}", _git_digest(given))
+    raise UserError(f"--kernel-source {given}: neither a tarball nor a kernel tree")

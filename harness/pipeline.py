@@ -1,0 +1,193 @@
+"""The main job: build each kernel variant and the image, boot, run scenarios, report.
+
+Every step writes into the run directory as soon as it has something, so a run that
+dies keeps what it measured and `--resume` carries on where it stopped.
+"""
+
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import __version__, hostinfo
+from harness.digest import file_sha256
+from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, InfraError
+from harness.image.build import GuestImage, build_image
+from harness.image.recipe import load_recipe
+from harness.kernel.build import KernelArtifact, build_kernel
+from harness.kernel.series import load_series
+from harness.kernel.source import resolve_source
+from harness.kernel.variants import resolve
+from harness.paths import SCENARIOS_DIR
+from harness.results.rundir import RunDir, new_run_id
+from harness.scenarios.checks import CHECKS
+from harness.scenarios.loader import discover, select
+from harness.scenarios.model import Scenario
+from harness.scenarios.runner import run_scenario
+from harness.vm.accel import AccelChoice, choose_accel
+from harness.vm.commands import Accel, Timing
+from harness.vm.machine import Guest, GuestConfig
+
+DEFAULT_VARIANTS = ("vanilla", "secns")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    cache: Path
+    results_dir: Path
+    variants: tuple[str, ...] = DEFAULT_VARIANTS
+    scenarios: tuple[str, ...] = ()
+    suites: tuple[str, ...] = ()
+    accel: str = "auto"
+    timing: Timing = Timing.WALLCLOCK
+    kernel_source: Path | None = None
+    jobs: int | None = None
+    boot_timeout: float = 180.0
+    resume: Path | None = None
+    scenarios_dir: Path = SCENARIOS_DIR
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def build_kernels(opts: RunOptions, run: RunDir) -> dict[str, KernelArtifact]:
+    source = resolve_source(opts.kernel_source, opts.cache, run.logs / "source.log")
+    series = load_series()
+    say(
+        f"base source: {source.origin}, Linux {source.version}; "
+        f"series: {len(series.patches)} patch(es)"
+    )
+    artifacts = {}
+    for spec in opts.variants:
+        say(f"kernel {spec}: building (cached builds are reused)")
+        art = build_kernel(resolve(spec), source, series, opts.cache, jobs=opts.jobs)
+        state = "cached" if art.cached else f"built in {art.build_seconds:.0f} s"
+        say(f"kernel {spec}: {state}, {art.directory}")
+        artifacts[spec] = art
+        kernels = run.manifest().get("kernels", {})
+        kernels[spec] = {
+            "key": art.key,
+            "bzimage_sha256": file_sha256(art.bzimage),
+            "config_sha256": file_sha256(art.config),
+            "source_version": art.source_version,
+            "source_origin": art.source_origin,
+            "build_seconds": art.build_seconds,
+            "cached": art.cached,
+            "artifacts": str(art.directory),
+        }
+        run.update_manifest(kernels=kernels)
+    return artifacts
+
+
+def prepare_image(opts: RunOptions, run: RunDir) -> GuestImage:
+    say("guest image: building (a cached image is reused)")
+    image = build_image(load_recipe(), opts.cache)
+    meta = json.loads((image.directory / "image.json").read_text())
+    say(f"guest image: {'cached' if image.cached else f'built in {image.build_seconds:.0f} s'}")
+    run.update_manifest(
+        image={
+            "key": image.key,
+            "directory": str(image.directory),
+            "build_seconds": image.build_seconds,
+            "cached": image.cached,
+            "sha256": meta["sha256"],
+            "suite": meta["suite"],
+        }
+    )
+    return image
+
+
+def run_variant(
+    variant: str,
+    kernel: KernelArtifact,
+    image: GuestImage,
+    scenarios: list[Scenario],
+    opts: RunOptions,
+    run: RunDir,
+    accel: Accel,
+) -> None:
+    done = run.done()
+    pending = [s for s in scenarios if s.applies_to(variant) and (variant, s.name) not in done]
+    if not pending:
+        say(f"{variant}: nothing left to run")
+        return
+    boot_dir = run.boot_dir(variant)
+    config = GuestConfig(
+        kernel=kernel.bzimage,
+        disk=image.disk,
+        ssh_key=image.ssh_key,
+        host_pubkey=image.host_pubkey,
+        accel=accel,
+        timing=opts.timing,
+        boot_timeout=opts.boot_timeout,
+    )
+    say(f"{variant}: booting ({accel.value}, {opts.timing.value})")
+    record = {
+        "variant": variant,
+        "boot_dir": str(boot_dir.relative_to(run.path)),
+        "accel": accel.value,
+        "timing": opts.timing.value,
+        "started": time.time(),
+    }
+    try:
+        with Guest(config, boot_dir) as guest:
+            record["boot_seconds"] = guest.boot_seconds
+            run.append_boot({**record, "status": "up"})
+            say(f"{variant}: SSH up after {guest.boot_seconds:.1f} s")
+            for sc in pending:
+                res = run_scenario(guest.session, sc, variant, boot_dir / "scratch" / sc.name)
+                run.append_result(res.to_json())
+                failed = [s for s in res.steps if not s.ok]
+                detail = f" (line {failed[0].line}: {failed[0].detail})" if failed else ""
+                say(f"  {variant} {sc.name}: {res.status}{detail}")
+    except InfraError as exc:
+        run.append_boot({**record, "status": "failed", "error": str(exc)})
+        raise
+
+
+def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
+    """Returns the run directory, the exit code for the checks, and infra failures."""
+    scenarios = select(
+        discover(opts.scenarios_dir, CHECKS),
+        list(opts.scenarios) or None,
+        list(opts.suites) or None,
+    )
+    for spec in opts.variants:
+        resolve(spec)  # unknown variants are user errors, before any long step
+    if opts.resume is not None:
+        run = RunDir.open(opts.resume)
+        say(f"resuming {run.path}")
+    else:
+        run = RunDir.create(opts.results_dir, new_run_id())
+        run.update_manifest(
+            run_id=run.path.name,
+            created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            harness_version=__version__,
+            host=hostinfo.host_facts(),
+            tools=hostinfo.tool_versions(),
+            variants=list(opts.variants),
+            scenarios=[s.name for s in scenarios],
+            timing=opts.timing.value,
+        )
+    say(f"run directory: {run.path}")
+    kernels = build_kernels(opts, run)
+    image = prepare_image(opts, run)
+    if opts.timing is Timing.ICOUNT:
+        choice = AccelChoice(Accel.TCG, "icount timing runs on TCG")
+    else:
+        probe_kernel = next(iter(kernels.values())).bzimage
+        choice = choose_accel(opts.accel, probe_kernel, opts.cache, run.logs)
+    run.update_manifest(accel=choice.accel.value, accel_reason=choice.reason)
+    say(f"accelerator: {choice.accel.value} ({choice.reason})")
+    failures: list[InfraError] = []
+    for variant in opts.variants:
+        try:
+            run_variant(variant, kernels[variant], image, scenarios, opts, run, choice.accel)
+        except InfraError as exc:
+            say(f"{variant}: {exc}")
+            failures.append(exc)
+    failed = [r for r in run.results() if r["status"] != "pass"]
+    run.update_manifest(finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    return run, (EXIT_CHECKS_FAILED if failed else EXIT_OK), failures

@@ -1,0 +1,1 @@
+"""Static HTML report of a run: pandas tables, matplotlib figures, jinja2 page."""

@@ -1,0 +1,1 @@
+"""One directory per run: manifest, per-step logs, console logs, measured values."""

@@ -1,0 +1,1 @@
+"""Scenarios: data files in scenarios/, each step with the outcome it expects."""

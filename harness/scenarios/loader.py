@@ -1,0 +1,221 @@
+"""Load scenario files (YAML) with errors that name the file, line and field."""
+
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.errors import UserError
+from harness.scenarios.model import Expect, Metric, Scenario, Step
+
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+
+
+class ScenarioError(UserError):
+    def __init__(self, path: Path, line: int, field: str, message: str) -> None:
+        super().__init__(f"{path}:{line}: {field}: {message}")
+        self.path, self.line, self.field = path, line, field
+
+
+class _Reader:
+    """Typed access to a YAML node tree, raising ScenarioError with positions."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, node: yaml.Node, field: str, message: str) -> ScenarioError:
+        return ScenarioError(self.path, node.start_mark.line + 1, field, message)
+
+    def mapping(self, node: yaml.Node, field: str, allowed: Iterable[str]) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, field, "expected a mapping")
+        allowed = set(allowed)
+        out: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key not in allowed:
+                raise self.fail(
+                    key_node,
+                    f"{field}.{key}" if field else key,
+                    f"unknown field (allowed: {', '.join(sorted(allowed))})",
+                )
+            if key in out:
+                raise self.fail(key_node, key, "given twice")
+            out[key] = value_node
+        return out
+
+    def scalar(self, node: yaml.Node, field: str, kind: Callable[[str], Any], what: str) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, field, f"expected {what}")
+        try:
+            return kind(node.value)
+        except ValueError:
+            raise self.fail(node, field, f"expected {what}, got {node.value!r}") from None
+
+    def string(self, node: yaml.Node, field: str) -> str:
+        return self.scalar(node, field, str, "a string")
+
+    def regex(self, node: yaml.Node, field: str) -> str:
+        text = self.string(node, field)
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise self.fail(node, field, f"invalid regular expression: {exc}") from None
+        return text
+
+    def strings(self, node: yaml.Node, field: str) -> tuple[str, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, field, "expected a list of strings")
+        return tuple(self.string(n, field) for n in node.value)
+
+    def require(
+        self, fields: dict[str, yaml.Node], node: yaml.Node, where: str, *names: str
+    ) -> None:
+        for name in names:
+            if name not in fields:
+                raise self.fail(node, f"{where}{name}", "required field is missing")
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError(text)
+    return value
+
+
+def _expect(r: _Reader, node: yaml.Node, field: str) -> Expect:
+    f = r.mapping(
+        node, field, ("exit", "stdout", "stdout_contains", "stdout_regex", "stderr_contains")
+    )
+    return Expect(
+        exit=r.scalar(f["exit"], f"{field}.exit", int, "an integer") if "exit" in f else None,
+        stdout=r.string(f["stdout"], f"{field}.stdout") if "stdout" in f else None,
+        stdout_contains=(
+            r.string(f["stdout_contains"], f"{field}.stdout_contains")
+            if "stdout_contains" in f
+            else None
+        ),
+        stdout_regex=(
+            r.regex(f["stdout_regex"], f"{field}.stdout_regex") if "stdout_regex" in f else None
+        ),
+        stderr_contains=(
+            r.string(f["stderr_contains"], f"{field}.stderr_contains")
+            if "stderr_contains" in f
+            else None
+        ),
+    )
+
+
+def _metric(r: _Reader, node: yaml.Node, field: str) -> Metric:
+    f = r.mapping(node, field, ("name", "unit", "regex"))
+    r.require(f, node, f"{field}.", "name", "unit", "regex")
+    regex = r.regex(f["regex"], f"{field}.regex")
+    if re.compile(regex).groups != 1:
+        raise r.fail(f["regex"], f"{field}.regex", "needs exactly one capture group")
+    return Metric(r.string(f["name"], f"{field}.name"), r.string(f["unit"], f"{field}.unit"), regex)
+
+
+def _step(
+    r: _Reader, node: yaml.Node, index: int, default_timeout: float, known_checks: Iterable[str]
+) -> Step:
+    field = f"steps[{index}]"
+    f = r.mapping(node, field, ("run", "check", "timeout", "expect", "expect_on", "metric"))
+    if ("run" in f) == ("check" in f):
+        raise r.fail(node, field, "needs exactly one of 'run' or 'check'")
+    check = r.string(f["check"], f"{field}.check") if "check" in f else None
+    if check is not None and check not in known_checks:
+        raise r.fail(
+            f["check"],
+            f"{field}.check",
+            f"unknown check '{check}' (known: {', '.join(sorted(known_checks))})",
+        )
+    expect_on = {}
+    if "expect_on" in f:
+        for variant, sub in r.mapping(
+            f["expect_on"], f"{field}.expect_on", _any_key(f["expect_on"])
+        ).items():
+            expect_on[variant] = _expect(r, sub, f"{field}.expect_on.{variant}")
+    return Step(
+        line=node.start_mark.line + 1,
+        run=r.string(f["run"], f"{field}.run") if "run" in f else None,
+        check=check,
+        timeout=(
+            r.scalar(f["timeout"], f"{field}.timeout", _positive, "a positive number")
+            if "timeout" in f
+            else default_timeout
+        ),
+        expect=_expect(r, f["expect"], f"{field}.expect") if "expect" in f else Expect(),
+        expect_on=expect_on,
+        metric=_metric(r, f["metric"], f"{field}.metric") if "metric" in f else None,
+    )
+
+
+def _any_key(node: yaml.Node) -> list[str]:
+    return [k.value for k, _ in node.value] if isinstance(node, yaml.MappingNode) else []
+
+
+def load_scenario(path: Path, known_checks: Iterable[str]) -> Scenario:
+    try:
+        root = yaml.compose(path.read_text(), Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        raise ScenarioError(path, line, "(syntax)", str(exc.problem)) from None
+    r = _Reader(path)
+    if root is None:
+        raise ScenarioError(path, 1, "(file)", "empty scenario file")
+    f = r.mapping(root, "", ("name", "description", "variants", "timeout", "tags", "steps"))
+    r.require(f, root, "", "name", "description", "steps")
+    default_timeout = (
+        r.scalar(f["timeout"], "timeout", _positive, "a positive number")
+        if "timeout" in f
+        else 60.0
+    )
+    steps_node = f["steps"]
+    if not isinstance(steps_node, yaml.SequenceNode) or not steps_node.value:
+        raise r.fail(steps_node, "steps", "expected a non-empty list of steps")
+    known = tuple(known_checks)
+    return Scenario(
+        name=r.string(f["name"], "name"),
+        description=r.string(f["description"], "description"),
+        path=path,
+        steps=tuple(_step(r, n, i, default_timeout, known) for i, n in enumerate(steps_node.value)),
+        variants=r.strings(f["variants"], "variants") if "variants" in f else None,
+        tags=r.strings(f["tags"], "tags") if "tags" in f else (),
+    )
+
+
+def discover(directory: Path, known_checks: Iterable[str]) -> list[Scenario]:
+    """Every scenario file below directory, in path order; names must be unique."""
+    known = tuple(known_checks)
+    scenarios: list[Scenario] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(p for p in directory.rglob("*") if p.suffix in SCENARIO_SUFFIXES):
+        sc = load_scenario(path, known)
+        if sc.name in seen:
+            raise ScenarioError(path, 1, "name", f"'{sc.name}' is also used by {seen[sc.name]}")
+        seen[sc.name] = path
+        scenarios.append(sc)
+    return scenarios
+
+
+def select(
+    scenarios: list[Scenario], names: list[str] | None, suites: list[str] | None = None
+) -> list[Scenario]:
+    """Filter by scenario name or by suite (the sub-directory under scenarios/)."""
+    chosen = scenarios
+    if suites:
+        chosen = [s for s in chosen if s.path.parent.name in suites]
+        missing = set(suites) - {s.path.parent.name for s in scenarios}
+        if missing:
+            raise UserError(f"unknown scenario suite(s): {', '.join(sorted(missing))}")
+    if names:
+        by_name = {s.name: s for s in chosen}
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise UserError(
+                f"unknown scenario(s): {', '.join(unknown)} (known: {', '.join(sorted(by_name))})"
+            )
+        chosen = [by_name[n] for n in names]
+    return chosen

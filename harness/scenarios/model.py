@@ -1,0 +1,47 @@
+"""Typed, frozen scenario data."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Expect:
+    exit: int | None = None
+    stdout: str | None = None  # exact, surrounding whitespace stripped
+    stdout_contains: str | None = None
+    stdout_regex: str | None = None
+    stderr_contains: str | None = None
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    regex: str  # one group, searched in stdout then stderr
+
+
+@dataclass(frozen=True)
+class Step:
+    line: int
+    run: str | None = None  # shell snippet run in the guest
+    check: str | None = None  # name of a host-side check (harness.scenarios.checks)
+    timeout: float = 60.0
+    expect: Expect = field(default_factory=Expect)
+    expect_on: dict[str, Expect] = field(default_factory=dict)  # per base variant
+    metric: Metric | None = None
+
+    def expectation(self, variant: str) -> Expect:
+        return self.expect_on.get(variant.split("+")[0], self.expect)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    path: Path
+    steps: tuple[Step, ...]
+    variants: tuple[str, ...] | None = None  # None: every variant
+    tags: tuple[str, ...] = ()
+
+    def applies_to(self, variant: str) -> bool:
+        return self.variants is None or variant.split("+")[0] in self.variants

@@ -1,0 +1,124 @@
+"""Run a scenario's steps in a guest and judge them against their expectations."""
+
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from harness.guest.session import CommandResult, GuestSession
+from harness.scenarios.checks import CHECKS
+from harness.scenarios.model import Expect, Metric, Scenario, Step
+
+OUTPUT_KEPT = 2000  # characters of each stream kept in the results
+
+
+@dataclass
+class StepResult:
+    line: int
+    action: str
+    ok: bool
+    detail: str
+    exit_status: int | None = None
+    seconds: float = 0.0
+    stdout: str = ""
+    stderr: str = ""
+
+
+@dataclass
+class ScenarioResult:
+    variant: str
+    scenario: str
+    file: str
+    status: str  # pass | fail
+    seconds: float
+    steps: list[StepResult] = field(default_factory=list)
+    metrics: dict[str, dict[str, float | str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def unmet(expect: Expect, res: CommandResult) -> list[str]:
+    """The expectations a command result does not meet, as readable reasons."""
+    if res.timed_out:
+        return ["timed out"]
+    out = res.stdout
+    reasons = []
+    if expect.exit is not None and res.exit_status != expect.exit:
+        reasons.append(f"exit status {res.exit_status}, expected {expect.exit}")
+    if expect.stdout is not None and out.strip() != expect.stdout.strip():
+        reasons.append(f"stdout {out.strip()[:200]!r}, expected {expect.stdout!r}")
+    if expect.stdout_contains is not None and expect.stdout_contains not in out:
+        reasons.append(f"stdout lacks {expect.stdout_contains!r}")
+    if expect.stdout_regex is not None and not re.search(expect.stdout_regex, out, re.M):
+        reasons.append(f"stdout does not match /{expect.stdout_regex}/")
+    if expect.stderr_contains is not None and expect.stderr_contains not in res.stderr:
+        reasons.append(f"stderr lacks {expect.stderr_contains!r}")
+    return reasons
+
+
+def extract_metric(metric: Metric, res: CommandResult) -> float | None:
+    for text in (res.stdout, res.stderr):
+        if m := re.search(metric.regex, text, re.M):
+            try:
+                return float(m.group(1))
+            except ValueError:
+                return None
+    return None
+
+
+def _run_step(
+    session: GuestSession,
+    step: Step,
+    variant: str,
+    scratch: Path,
+    metrics: dict[str, dict[str, float | str]],
+) -> StepResult:
+    if step.check is not None:
+        start = time.monotonic()
+        outcome = CHECKS[step.check](session, scratch)
+        if outcome.ok and outcome.value is not None and step.metric is not None:
+            metrics[step.metric.name] = {"value": outcome.value, "unit": step.metric.unit}
+        return StepResult(
+            step.line,
+            f"check {step.check}",
+            outcome.ok,
+            outcome.detail,
+            seconds=round(time.monotonic() - start, 3),
+        )
+    assert step.run is not None
+    res = session.run(step.run, timeout=step.timeout)
+    reasons = unmet(step.expectation(variant), res)
+    if step.metric is not None and not reasons:
+        value = extract_metric(step.metric, res)
+        if value is None:
+            reasons.append(f"metric {step.metric.name}: /{step.metric.regex}/ found no number")
+        else:
+            metrics[step.metric.name] = {"value": value, "unit": step.metric.unit}
+    return StepResult(
+        step.line,
+        step.run,
+        not reasons,
+        "; ".join(reasons) or "as expected",
+        res.exit_status,
+        round(res.seconds, 3),
+        res.stdout[-OUTPUT_KEPT:],
+        res.stderr[-OUTPUT_KEPT:],
+    )
+
+
+def run_scenario(
+    session: GuestSession, scenario: Scenario, variant: str, scratch: Path
+) -> ScenarioResult:
+    """Run steps in order; the first failing step ends the scenario."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    result = ScenarioResult(variant, scenario.name, str(scenario.path), "pass", 0.0)
+    for step in scenario.steps:
+        step_result = _run_step(session, step, variant, scratch, result.metrics)
+        result.steps.append(step_result)
+        if not step_result.ok:
+            result.status = "fail"
+            break
+    result.seconds = round(time.monotonic() - start, 2)
+    return result

@@ -1,0 +1,1 @@
+"""QEMU guests with a software TPM: command builders, accelerator probe, lifecycle."""

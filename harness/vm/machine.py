@@ -1,0 +1,156 @@
+"""One guest boot: swtpm + QEMU started, SSH awaited, both ended by PID on exit.
+
+Whatever happens (success, failure, timeout, Ctrl-C) the context manager stops QEMU
+and swtpm and leaves the console log in the boot directory.
+"""
+
+import shutil
+import socket
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from harness import proc, tools
+from harness.errors import InfraError
+from harness.guest.session import GuestSession
+from harness.vm.commands import BASE_APPEND, Accel, BootSpec, Timing, qemu_argv, swtpm_argv
+
+PORT_RETRIES = 3
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_file(path: Path, timeout: float, owner: proc.Background) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if owner.exit_status() is not None or time.monotonic() > deadline:
+            raise InfraError(f"{owner.name} did not create {path.name}", owner.log)
+        time.sleep(0.05)
+
+
+@dataclass
+class GuestConfig:
+    kernel: Path
+    disk: Path
+    ssh_key: Path
+    host_pubkey: Path
+    accel: Accel = Accel.TCG
+    timing: Timing = Timing.WALLCLOCK
+    boot_timeout: float = 180.0
+    extra_append: str = ""
+
+
+@dataclass
+class Guest:
+    """Context manager; `session` and `boot_seconds` are set once SSH answers."""
+
+    config: GuestConfig
+    boot_dir: Path
+    session: GuestSession = field(init=False)
+    boot_seconds: float = field(init=False)
+    _procs: list[proc.Background] = field(default_factory=list, init=False)
+    _tpm_dir: Path | None = field(default=None, init=False)
+
+    @property
+    def console_log(self) -> Path:
+        return self.boot_dir / "console.log"
+
+    def __enter__(self) -> "Guest":
+        tools.require("qemu-system-x86_64", "swtpm")
+        self.boot_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._start()
+        except BaseException:
+            self._stop()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop()
+
+    def _start_tpm(self) -> Path:
+        # A short private path: unix socket paths are limited to 108 bytes.
+        self._tpm_dir = Path(tempfile.mkdtemp(prefix="secns-tpm-"))
+        sock = self._tpm_dir / "ctrl.sock"
+        swtpm = proc.Background(
+            swtpm_argv(self._tpm_dir, sock, self.boot_dir / "swtpm.log"),
+            self.boot_dir / "swtpm.out",
+            "swtpm",
+        ).start()
+        self._procs.append(swtpm)
+        _wait_for_file(sock, 10, swtpm)
+        return sock
+
+    def _start(self) -> None:
+        cfg = self.config
+        for attempt in range(PORT_RETRIES):
+            tpm_socket = self._start_tpm()
+            port = free_port()
+            spec = BootSpec(
+                kernel=cfg.kernel,
+                console_log=self.console_log,
+                accel=cfg.accel,
+                timing=cfg.timing,
+                disk=cfg.disk,
+                ssh_port=port,
+                tpm_socket=tpm_socket,
+                append=f"{BASE_APPEND} {cfg.extra_append}".strip(),
+            )
+            start = time.monotonic()
+            qemu = proc.Background(qemu_argv(spec), self.boot_dir / "qemu.log", "qemu").start()
+            self._procs.append(qemu)
+            time.sleep(0.5)
+            lost_port = qemu.exit_status() is not None and "hostfwd" in _read(qemu.log)
+            if lost_port and attempt + 1 < PORT_RETRIES:
+                self._stop()
+                continue
+            self.session = GuestSession(port, cfg.ssh_key, cfg.host_pubkey)
+            self._await_ssh(qemu, start)
+            return
+
+    def _await_ssh(self, qemu: proc.Background, start: float) -> None:
+        deadline = start + self.config.boot_timeout
+        while True:
+            if qemu.exit_status() is not None:
+                raise InfraError(
+                    f"guest exited (status {qemu.exit_status()}) before SSH came up; "
+                    f"qemu log {qemu.log}",
+                    self.console_log,
+                )
+            if self.session.try_connect():
+                self.boot_seconds = round(time.monotonic() - start, 2)
+                return
+            if time.monotonic() > deadline:
+                raise InfraError(
+                    f"guest did not answer SSH within {self.config.boot_timeout:.0f} s; killed",
+                    self.console_log,
+                )
+            time.sleep(0.5)
+
+    def _stop(self) -> None:
+        if hasattr(self, "session"):
+            self.session.close()
+        for p in reversed(self._procs):
+            p.stop()
+        self._procs.clear()
+        if self._tpm_dir is not None:
+            shutil.rmtree(self._tpm_dir, ignore_errors=True)
+            self._tpm_dir = None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
