@@ -82,6 +82,7 @@ def patched_tree(source: KernelSource, series: Series, cache: Path, log: Path) -
     if previous.get("digest") == digest:
         return tree
     shutil.rmtree(tree, ignore_errors=True)
+    tree.parent.mkdir(parents=True, exist_ok=True)
     proc.run_logged(commands.hardlink_copy_argv(source.tree, tree), log, what="copy base tree")
     for patch in series.patches:
         proc.run_logged(commands.patch_argv(tree, patch), log, what=f"apply {patch.name}")
@@ -92,6 +93,40 @@ def patched_tree(source: KernelSource, series: Series, cache: Path, log: Path) -
             os.utime(tree / rel, (now, now))
     stamp.write_text(json.dumps({"digest": digest, "touched": sorted(series.touched_files())}))
     return tree
+
+
+def _build_env(cache: Path) -> dict[str, str]:
+    return {**os.environ, "CCACHE_DIR": str(cache / "ccache"), "CCACHE_MAXSIZE": "10G"}
+
+
+def configure(variant: Variant, tree: Path, build_dir: Path, cache: Path, log: Path) -> Path:
+    """tinyconfig + fragments (merge_config.sh) + olddefconfig; fails loudly when a
+    requested option did not survive. Returns the .config path."""
+    env = _build_env(cache)
+    label = f"kernel {variant.name}"
+    build_dir.mkdir(parents=True, exist_ok=True)
+    proc.run_logged(
+        commands.make_argv(tree, build_dir, [commands.BASE_CONFIG_TARGET]),
+        log,
+        what=f"{label}: {commands.BASE_CONFIG_TARGET}",
+        env=env,
+    )
+    proc.run_logged(
+        commands.merge_config_argv(tree, build_dir, variant.fragments),
+        log,
+        what=f"{label}: merge fragments",
+        env=env,
+        cwd=tree,
+    )
+    proc.run_logged(
+        commands.make_argv(tree, build_dir, ["olddefconfig"]),
+        log,
+        what=f"{label}: olddefconfig",
+        env=env,
+    )
+    config = build_dir / ".config"
+    check_merged(requested_options(variant.fragments), config, log)
+    return config
 
 
 def build_kernel(
@@ -119,43 +154,25 @@ def build_kernel(
     log = build_dir / "build.log"
     log.write_text(f"# {variant.name} key={key}\n")
     tree = patched_tree(source, series, cache, log) if variant.apply_series else source.tree
-    env = {**os.environ, "CCACHE_DIR": str(cache / "ccache"), "CCACHE_MAXSIZE": "10G"}
-    jobs = jobs or (os.cpu_count() or 1) + 1
     start = time.monotonic()
-    label = f"kernel {variant.name}"
-    proc.run_logged(
-        commands.make_argv(tree, build_dir, [commands.BASE_CONFIG_TARGET]),
-        log,
-        what=f"{label}: {commands.BASE_CONFIG_TARGET}",
-        env=env,
-    )
-    proc.run_logged(
-        commands.merge_config_argv(tree, build_dir, variant.fragments),
-        log,
-        what=f"{label}: merge fragments",
-        env=env,
-        cwd=tree,
-    )
-    proc.run_logged(
-        commands.make_argv(tree, build_dir, ["olddefconfig"]),
-        log,
-        what=f"{label}: olddefconfig",
-        env=env,
-    )
-    check_merged(requested_options(variant.fragments), build_dir / ".config", log)
+    configure(variant, tree, build_dir, cache, log)
     proc.run_logged(
         commands.make_argv(
-            tree, build_dir, [commands.IMAGE_TARGET], jobs=jobs, compiler_wrapper="ccache"
+            tree,
+            build_dir,
+            [commands.IMAGE_TARGET],
+            jobs=jobs or (os.cpu_count() or 1) + 1,
+            compiler_wrapper="ccache",
         ),
         log,
-        what=f"{label}: build",
-        env=env,
+        what=f"kernel {variant.name}: build",
+        env=_build_env(cache),
         progress=True,
     )
     seconds = round(time.monotonic() - start, 1)
     image = build_dir / commands.IMAGE_PATH
     if not image.exists():
-        raise InfraError(f"{label}: make succeeded but {image} is missing", log)
+        raise InfraError(f"kernel {variant.name}: make succeeded but {image} is missing", log)
 
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -30,7 +30,8 @@ def _host_boot_id() -> str:
     return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
 
 
-def probe_kvm(kernel: Path, work_dir: Path, timeout: float = PROBE_TIMEOUT) -> tuple[bool, str]:
+def probe_kvm(kernel: Path, work_dir: Path, timeout: float | None = None) -> tuple[bool, str]:
+    timeout = PROBE_TIMEOUT if timeout is None else timeout
     work_dir.mkdir(parents=True, exist_ok=True)
     console = work_dir / "kvm-probe-console.log"
     console.unlink(missing_ok=True)

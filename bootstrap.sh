@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Set up a Debian 12 machine for secns: the host packages (installed when run as
+# root, otherwise printed as the command to run) and a Python virtualenv in .venv.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+APT_PACKAGES=(
+  # base kernel source and what building it needs
+  linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev ccache patch xz-utils
+  # guest image
+  mmdebstrap e2fsprogs openssh-client
+  # guests
+  qemu-system-x86 qemu-utils swtpm swtpm-tools
+  # the harness itself
+  python3 python3-venv
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "bootstrap: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "bootstrap: missing Debian packages; run:" >&2
+    echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 2
+  fi
+fi
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "bootstrap: $python is older than 3.11" >&2
+  exit 2
+fi
+stamp=.venv/.secns-installed
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+  echo "bootstrap: installing Python dependencies into .venv"
+  "$python" -m venv .venv
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e '.[test]'
+  echo "$want" > "$stamp"
+fi

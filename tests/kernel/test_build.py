@@ -1,0 +1,67 @@
+import os
+from pathlib import Path
+
+from harness.kernel import build
+from harness.kernel.series import Series
+from harness.kernel.source import KernelSource
+from harness.kernel.variants import Variant
+
+
+def _variant(tmp: Path, text: str, series: bool = False) -> Variant:
+    frag = tmp / "f.config"
+    frag.write_text(text)
+    return Variant("v", "", (frag,), series)
+
+
+def _source(digest: str = "abc") -> KernelSource:
+    return KernelSource(Path("/src"), "6.12.117", "test", digest)
+
+
+def test_cache_key_ignores_fragment_comments(tmp_path: Path) -> None:
+    empty = Series(tmp_path, ())
+    a = build.cache_key(_source(), _variant(tmp_path, "CONFIG_A=y\n"), empty, "gcc 12")
+    b = build.cache_key(_source(), _variant(tmp_path, "# c\nCONFIG_A=y\n"), empty, "gcc 12")
+    assert a == b
+
+
+def test_cache_key_covers_source_fragments_toolchain_and_series(tmp_path: Path) -> None:
+    empty = Series(tmp_path, ())
+    base = build.cache_key(_source(), _variant(tmp_path, "CONFIG_A=y\n"), empty, "gcc 12")
+    assert base != build.cache_key(
+        _source("def"), _variant(tmp_path, "CONFIG_A=y\n"), empty, "gcc 12"
+    )
+    assert base != build.cache_key(_source(), _variant(tmp_path, "CONFIG_A=n\n"), empty, "gcc 12")
+    assert base != build.cache_key(_source(), _variant(tmp_path, "CONFIG_A=y\n"), empty, "gcc 13")
+    patch = tmp_path / "1.patch"
+    patch.write_text("+++ b/x\n")
+    series = Series(tmp_path, (patch,))
+    with_series = _variant(tmp_path, "CONFIG_A=y\n", series=True)
+    assert build.cache_key(_source(), with_series, empty, "gcc 12") != build.cache_key(
+        _source(), with_series, series, "gcc 12"
+    )
+
+
+def test_patched_tree_refreshes_files_a_dropped_patch_touched(tmp_path: Path, monkeypatch) -> None:
+    base = tmp_path / "base"
+    (base / "sec").mkdir(parents=True)
+    (base / "sec" / "a.c").write_text("x\n")
+    (base / "sec" / "b.c").write_text("x\n")
+    old = 1_000_000_000
+    for f in ("a.c", "b.c"):
+        os.utime(base / "sec" / f, (old, old))
+    patches = tmp_path / "patches"
+    patches.mkdir()
+    p1 = patches / "1.patch"
+    p1.write_text("--- a/sec/a.c\n+++ b/sec/a.c\n@@ -1 +1 @@\n-x\n+y\n")
+    source = KernelSource(base, "6.12", "t", "0123456789abcdef")
+    cache = tmp_path / "cache"
+    log = tmp_path / "log"
+    tree = build.patched_tree(source, Series(patches, (p1,)), cache, log)
+    assert (tree / "sec" / "a.c").read_text() == "y\n"
+    assert (base / "sec" / "a.c").read_text() == "x\n"  # base untouched through the hardlinks
+    p2 = patches / "2.patch"
+    p2.write_text("--- a/sec/b.c\n+++ b/sec/b.c\n@@ -1 +1 @@\n-x\n+z\n")
+    tree = build.patched_tree(source, Series(patches, (p2,)), cache, log)
+    assert (tree / "sec" / "a.c").read_text() == "x\n"
+    # a.c is back to the original, but must look newer than objects built from the patch
+    assert (tree / "sec" / "a.c").stat().st_mtime > old

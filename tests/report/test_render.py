@@ -1,0 +1,94 @@
+from pathlib import Path
+
+from harness.report import tables
+from harness.report.render import render
+from harness.results.rundir import RunDir
+
+
+def _run(tmp_path: Path) -> RunDir:
+    run = RunDir.create(tmp_path, "r1")
+    run.update_manifest(
+        run_id="r1",
+        accel="tcg",
+        accel_reason="probe hung",
+        timing="wallclock",
+        variants=["vanilla", "secns"],
+        host={"cpu": "cpu", "cores": 2, "memory_gib": 24},
+        tools={"qemu": "QEMU 7.2", "swtpm": "swtpm 0.7.1"},
+        kernels={
+            "vanilla": {
+                "source_origin": "debian",
+                "source_version": "6.12",
+                "cached": False,
+                "build_seconds": 300,
+                "bzimage_sha256": "a" * 64,
+                "config_sha256": "b" * 64,
+            }
+        },
+    )
+    for variant, secs in (("vanilla", 11.0), ("secns", 12.5)):
+        run.append_boot(
+            {
+                "variant": variant,
+                "status": "up",
+                "boot_seconds": secs,
+                "accel": "tcg",
+                "timing": "wallclock",
+                "boot_dir": f"boots/{variant}",
+            }
+        )
+        run.append_result(
+            {
+                "variant": variant,
+                "scenario": "lmbench",
+                "file": "x.yaml",
+                "status": "pass",
+                "seconds": 3.0,
+                "steps": [],
+                "metrics": {"lat_syscall_null": {"value": 0.5, "unit": "µs"}},
+            }
+        )
+    run.append_result(
+        {
+            "variant": "secns",
+            "scenario": "tpm",
+            "file": "tpm.yaml",
+            "status": "fail",
+            "seconds": 1.0,
+            "steps": [
+                {
+                    "line": 7,
+                    "action": "cat x",
+                    "ok": False,
+                    "detail": "exit 1",
+                    "stderr": "<no such file>",
+                }
+            ],
+            "metrics": {},
+        }
+    )
+    return run
+
+
+def test_matrix_marks_missing_runs_empty(tmp_path: Path) -> None:
+    run = _run(tmp_path)
+    matrix = tables.scenario_matrix(run.results(), ["vanilla", "secns"])
+    assert matrix.loc["tpm", "secns"] == "fail" and matrix.loc["tpm", "vanilla"] == ""
+
+
+def test_report_has_tables_figures_and_where_it_ran(tmp_path: Path) -> None:
+    index = render(_run(tmp_path))
+    page = index.read_text()
+    assert "<b>TCG</b>" in page and "wallclock" in page and "n = 1" in page
+    assert 'class="fail"' in page and "tpm.yaml:7" in page
+    assert "&lt;no such file&gt;" in page  # guest output is escaped
+    assert "lat_syscall_null" in page
+    for png in ("boot-times.png", "metrics.png"):
+        assert (index.parent / png).stat().st_size > 1000
+        assert f'src="{png}"' in page
+
+
+def test_report_of_an_empty_run_renders(tmp_path: Path) -> None:
+    run = RunDir.create(tmp_path, "r0")
+    run.update_manifest(run_id="r0", timing="icount", host={}, tools={})
+    assert "0 of 0" in render(run).read_text()

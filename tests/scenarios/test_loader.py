@@ -1,0 +1,124 @@
+from pathlib import Path
+
+import pytest
+
+from harness.errors import UserError
+from harness.paths import SCENARIOS_DIR
+from harness.scenarios.checks import CHECKS
+from harness.scenarios.loader import ScenarioError, discover, load_scenario, select
+
+GOOD = """\
+name: demo
+description: a demo
+variants: [secns]
+timeout: 30
+steps:
+  - run: echo hi
+    expect: {exit: 0, stdout: hi}
+  - check: ima_pcr10_replay
+  - run: unshare --help
+    expect_on:
+      vanilla: {exit: 1}
+    metric: {name: m, unit: us, regex: "took ([0-9.]+)"}
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_good_scenario_parses(tmp_path: Path) -> None:
+    sc = load_scenario(_write(tmp_path, GOOD), CHECKS)
+    assert sc.name == "demo" and sc.variants == ("secns",)
+    assert [s.line for s in sc.steps] == [6, 8, 9]
+    assert sc.steps[0].timeout == 30 and sc.steps[0].expect.stdout == "hi"
+    assert sc.steps[2].expectation("vanilla+debug").exit == 1
+    assert sc.steps[2].expectation("secns").exit is None
+    assert sc.applies_to("secns+debug") and not sc.applies_to("vanilla")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "message"),
+    [
+        ("name: x\nsteps:\n  - run: a\n", 1, "description", "required field is missing"),
+        ("name: x\ndescription: d\nsteps: []\n", 3, "steps", "non-empty list"),
+        ("name: x\ndescription: d\nstep:\n  - run: a\n", 3, "step", "unknown field"),
+        (
+            "name: x\ndescription: d\nsteps:\n  - run: a\n    expect: {exit: zero}\n",
+            5,
+            "steps[0].expect.exit",
+            "expected an integer",
+        ),
+        (
+            "name: x\ndescription: d\nsteps:\n  - run: a\n    check: b\n",
+            4,
+            "steps[0]",
+            "exactly one of",
+        ),
+        (
+            "name: x\ndescription: d\nsteps:\n  - check: nope\n",
+            4,
+            "steps[0].check",
+            "unknown check 'nope'",
+        ),
+        (
+            "name: x\ndescription: d\nsteps:\n  - run: a\n    timeout: -1\n",
+            5,
+            "steps[0].timeout",
+            "positive number",
+        ),
+        (
+            "name: x\ndescription: d\nsteps:\n  - run: a\n    expect: {stdout_regex: '('}\n",
+            5,
+            "steps[0].expect.stdout_regex",
+            "invalid regular expression",
+        ),
+        (
+            "name: x\ndescription: d\nsteps:\n  - run: a\n    metric: {name: m, unit: s, "
+            "regex: 'x'}\n",
+            5,
+            "steps[0].metric.regex",
+            "exactly one capture group",
+        ),
+        ("name: [x\n", 2, "(syntax)", ""),
+    ],
+)
+def test_errors_name_file_line_and_field(
+    tmp_path: Path, text: str, line: int, field: str, message: str
+) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path, CHECKS)
+    assert (err.value.line, err.value.field) == (line, field)
+    assert str(err.value).startswith(f"{path}:{line}: {field}: ")
+    assert message in str(err.value)
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="empty scenario file"):
+        load_scenario(_write(tmp_path, ""), CHECKS)
+
+
+def test_duplicate_names_are_rejected(tmp_path: Path) -> None:
+    _write(tmp_path, GOOD, "a.yaml")
+    _write(tmp_path, GOOD, "b.yaml")
+    with pytest.raises(ScenarioError, match="also used by"):
+        discover(tmp_path, CHECKS)
+
+
+def test_select_by_name_and_suite(tmp_path: Path) -> None:
+    (tmp_path / "smoke").mkdir()
+    _write(tmp_path / "smoke", GOOD, "a.yaml")
+    found = discover(tmp_path, CHECKS)
+    assert select(found, ["demo"], ["smoke"])[0].name == "demo"
+    with pytest.raises(UserError, match="unknown scenario"):
+        select(found, ["nope"])
+    with pytest.raises(UserError, match="unknown scenario suite"):
+        select(found, None, ["perf"])
+
+
+def test_repository_scenarios_load() -> None:
+    names = {s.name for s in discover(SCENARIOS_DIR, CHECKS)}
+    assert {"tpm-visible", "ima-measures-and-replays", "docker-runs-local-image"} <= names

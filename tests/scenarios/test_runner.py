@@ -1,0 +1,92 @@
+import hashlib
+from pathlib import Path
+
+from harness.guest.session import CommandResult
+from harness.scenarios.model import Expect, Metric, Scenario, Step
+from harness.scenarios.runner import run_scenario, unmet
+from tests.test_attest import entry
+
+
+class FakeSession:
+    """Answers commands from a table; `get` serves files from a dict."""
+
+    def __init__(self, answers: dict[str, CommandResult], files: dict[str, bytes] | None = None):
+        self.answers, self.files, self.ran = answers, files or {}, []
+
+    def run(self, command: str, timeout: float = 60) -> CommandResult:
+        self.ran.append(command)
+        return self.answers.get(command, CommandResult(command, 127, "", "not found", 0.0))
+
+    def get(self, remote: str, local: Path) -> None:
+        local.write_bytes(self.files[remote])
+
+
+def ok(cmd: str, out: str = "", err: str = "", status: int | None = 0) -> CommandResult:
+    return CommandResult(cmd, status, out, err, 0.01)
+
+
+def test_unmet_lists_every_mismatch() -> None:
+    reasons = unmet(Expect(exit=0, stdout="2", stderr_contains="x"), ok("c", "3\n", "", 1))
+    assert reasons == ["exit status 1, expected 0", "stdout '3', expected '2'", "stderr lacks 'x'"]
+    assert unmet(Expect(exit=0), ok("c", status=None)) == ["timed out"]
+    assert unmet(Expect(stdout_regex=r"^1\d$"), ok("c", "a\n12\n")) == []
+
+
+def test_first_failure_stops_the_scenario(tmp_path: Path) -> None:
+    steps = (
+        Step(line=3, run="a", expect=Expect(exit=0)),
+        Step(line=5, run="b", expect=Expect(exit=0)),
+        Step(line=7, run="c"),
+    )
+    sc = Scenario("s", "d", tmp_path / "s.yaml", steps)
+    session = FakeSession({"a": ok("a"), "b": ok("b", status=2)})
+    res = run_scenario(session, sc, "vanilla", tmp_path)
+    assert res.status == "fail" and session.ran == ["a", "b"]
+    assert (res.steps[-1].line, res.steps[-1].detail) == (5, "exit status 2, expected 0")
+
+
+def test_metric_is_read_from_stderr(tmp_path: Path) -> None:
+    step = Step(
+        line=1,
+        run="lat",
+        expect=Expect(exit=0),
+        metric=Metric("lat_syscall_null", "us", r"Simple syscall: ([0-9.]+)"),
+    )
+    sc = Scenario("s", "d", tmp_path / "s.yaml", (step,))
+    res = run_scenario(
+        FakeSession({"lat": ok("lat", err="Simple syscall: 0.5252 microseconds")}),
+        sc,
+        "secns",
+        tmp_path,
+    )
+    assert res.status == "pass"
+    assert res.metrics == {"lat_syscall_null": {"value": 0.5252, "unit": "us"}}
+
+
+def test_missing_metric_fails_the_step(tmp_path: Path) -> None:
+    step = Step(line=1, run="lat", metric=Metric("m", "us", r"took ([0-9.]+)"))
+    sc = Scenario("s", "d", tmp_path / "s.yaml", (step,))
+    res = run_scenario(FakeSession({"lat": ok("lat", "nothing")}), sc, "secns", tmp_path)
+    assert res.status == "fail" and "found no number" in res.steps[0].detail
+
+
+def _pcr_session(pcr: bytes, blob: bytes) -> FakeSession:
+    from harness.scenarios.checks import IMA_BINARY_LIST
+
+    cmd = f"tpm2_pcrread sha256:10 && cat {IMA_BINARY_LIST} > /tmp/secns-ima-list.bin"
+    return FakeSession(
+        {cmd: ok(cmd, f"  sha256:\n    10: 0x{pcr.hex().upper()}\n")},
+        {"/tmp/secns-ima-list.bin": blob},
+    )
+
+
+def test_ima_replay_check_accepts_a_prefix_and_rejects_a_mismatch(tmp_path: Path) -> None:
+    blob = entry(b"boot_aggregate") + entry(b"/bin/a") + entry(b"/bin/late")
+    from harness.attest import parse_binary_list, replay
+
+    after_two = replay(parse_binary_list(blob))[2]
+    sc = Scenario("s", "d", tmp_path / "s.yaml", (Step(line=1, check="ima_pcr10_replay"),))
+    res = run_scenario(_pcr_session(after_two, blob), sc, "vanilla", tmp_path)
+    assert res.status == "pass" and "first 2 of 3" in res.steps[0].detail
+    bad = run_scenario(_pcr_session(hashlib.sha256(b"x").digest(), blob), sc, "vanilla", tmp_path)
+    assert bad.status == "fail" and "matches no prefix" in bad.steps[0].detail
