@@ -16,9 +16,9 @@ from harness import proc, tools
 from harness.digest import file_sha256
 from harness.errors import UserError
 from harness.image import commands, customize
-from harness.image.recipe import RootfsRecipe
+from harness.image.recipe import Bootstrap, RootfsRecipe
 
-RECIPE_VERSION = "1"
+RECIPE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,11 @@ def image_key(recipe: RootfsRecipe) -> str:
     return hashlib.sha256(f"{RECIPE_VERSION}\0{recipe.digest}".encode()).hexdigest()
 
 
+def _bootstrap(spec: Bootstrap, target: Path, log: Path, what: str) -> None:
+    env = {**os.environ, **commands.mmdebstrap_env(spec)}
+    proc.run_logged(commands.mmdebstrap_argv(spec, target), log, what=what, env=env, progress=True)
+
+
 def build_image(recipe: RootfsRecipe, cache: Path) -> GuestImage:
     key = image_key(recipe)
     out = cache / "images" / key[:16]
@@ -71,21 +76,11 @@ def build_image(recipe: RootfsRecipe, cache: Path) -> GuestImage:
     log = tmp / "build.log"
     start = time.monotonic()
     root = tmp / "rootfs"
-    proc.run_logged(
-        commands.mmdebstrap_argv(recipe.rootfs, root),
-        log,
-        what="image: mmdebstrap rootfs",
-        progress=True,
-    )
+    _bootstrap(recipe.rootfs, root, log, "image: mmdebstrap rootfs")
     containers = {}
     for name, spec in recipe.containers.items():
         tarball = tmp / f"{name}.tar"
-        proc.run_logged(
-            commands.mmdebstrap_argv(spec, tarball),
-            log,
-            what=f"image: container {name}",
-            progress=True,
-        )
+        _bootstrap(spec, tarball, log, f"image: container {name}")
         containers[name] = str(customize.install_container_tarball(root, name, tarball))
 
     client_key, host_key = tmp / "id_ed25519", tmp / "host_ed25519"

@@ -3,6 +3,10 @@
 from pathlib import Path
 
 from harness.image.recipe import Bootstrap
+from harness.paths import IMAGES_DIR
+
+WITHOUT_DEPENDS_HOOK = IMAGES_DIR / "hooks" / "install-without-depends"
+WITHOUT_DEPENDS_ENV = "SECNS_WITHOUT_DEPENDS"
 
 # Documentation and translations are dead weight in a test guest and its containers.
 _DPKG_EXCLUDES = (
@@ -23,9 +27,17 @@ def mmdebstrap_argv(spec: Bootstrap, target: Path) -> list[str]:
     ]
     if spec.packages:
         argv.append(f"--include={','.join(spec.packages)}")
+    if spec.without_depends:
+        # The hook reads the package names from WITHOUT_DEPENDS_ENV (mmdebstrap_env).
+        argv.append(f"--customize-hook={WITHOUT_DEPENDS_HOOK}")
     argv += [f"--dpkgopt=path-exclude={p}" for p in _DPKG_EXCLUDES]
     argv += ["--dpkgopt=path-include=/usr/share/doc/*/copyright", spec.suite, str(target)]
     return argv
+
+
+def mmdebstrap_env(spec: Bootstrap) -> dict[str, str]:
+    """Environment additions the bootstrap of spec needs."""
+    return {WITHOUT_DEPENDS_ENV: " ".join(spec.without_depends)} if spec.without_depends else {}
 
 
 def mke2fs_argv(source_dir: Path, image: Path, size: str) -> list[str]:

@@ -17,6 +17,7 @@ class Bootstrap:
     variant: str
     components: tuple[str, ...]
     packages: tuple[str, ...]
+    without_depends: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ def _bootstrap(table: dict, where: str) -> Bootstrap:
         variant=table["variant"],
         components=_strings(table, "components", where) or ("main",),
         packages=_strings(table, "packages", where),
+        without_depends=_strings(table, "without_depends", where),
     )
 
 

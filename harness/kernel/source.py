@@ -2,7 +2,6 @@
 tarball or tree given by option. Tarballs are unpacked once into the cache."""
 
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,19 +43,9 @@ def _kernelversion(tree: Path) -> str:
 def _git_digest(tree: Path) -> str | None:
     """HEAD of a clean git tree, else None (local edits make the tree uncacheable)."""
     try:
-        head = subprocess.run(
-            ["git", "-C", str(tree), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(tree), "status", "--porcelain"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
+        head = proc.capture(["git", "-C", str(tree), "rev-parse", "HEAD"]).strip()
+        dirty = proc.capture(["git", "-C", str(tree), "status", "--porcelain"]).strip()
+    except InfraError:
         return None
     return None if dirty else f"git:{head}"
 

@@ -37,3 +37,14 @@ def test_mke2fs_builds_ext4_from_directory() -> None:
         "/i.img",
         "4G",
     ]
+
+
+def test_packages_without_depends_go_through_the_hook() -> None:
+    spec = Bootstrap("bookworm", "minbase", ("main",), ("libtirpc3",), ("lmbench",))
+    argv = commands.mmdebstrap_argv(spec, Path("/o.tar"))
+    assert f"--customize-hook={commands.WITHOUT_DEPENDS_HOOK}" in argv
+    assert commands.WITHOUT_DEPENDS_HOOK.stat().st_mode & 0o111
+    assert commands.mmdebstrap_env(spec) == {commands.WITHOUT_DEPENDS_ENV: "lmbench"}
+    plain = Bootstrap("bookworm", "minbase", ("main",), ())
+    assert commands.mmdebstrap_env(plain) == {}
+    assert not any("hook" in a for a in commands.mmdebstrap_argv(plain, Path("/o")))

@@ -1,0 +1,123 @@
+"""End to end on real kernels, a real image and real QEMU + swtpm guests."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from harness.errors import InfraError
+from harness.image.build import build_image
+from harness.image.recipe import load_recipe
+from harness.kernel.build import build_kernel, configure
+from harness.kernel.config import parse_config_text
+from harness.kernel.series import load_series
+from harness.kernel.source import resolve_source
+from harness.kernel.variants import resolve
+from harness.pipeline import RunOptions, run_pipeline
+from harness.report.render import render
+from harness.results.rundir import RunDir
+from harness.vm.machine import Guest, GuestConfig
+
+GUEST_OPTIONS = (
+    "CONFIG_IMA",
+    "CONFIG_IMA_APPRAISE",
+    "CONFIG_SECURITY_APPARMOR",
+    "CONFIG_TCG_CRB",
+    "CONFIG_TCG_VTPM_PROXY",
+    "CONFIG_OVERLAY_FS",
+    "CONFIG_CGROUP_BPF",
+    "CONFIG_NFT_COMPAT",
+    "CONFIG_VIRTIO_NET",
+)
+
+
+@pytest.fixture(scope="module")
+def kernels(cache: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    source = resolve_source(None, cache, tmp_path_factory.mktemp("src") / "source.log")
+    series = load_series()
+    return {v: build_kernel(resolve(v), source, series, cache) for v in ("vanilla", "secns")}
+
+
+@pytest.fixture(scope="module")
+def image(cache: Path):
+    return build_image(load_recipe(), cache)
+
+
+def test_kernels_build_with_the_guest_options(kernels: dict, cache: Path) -> None:
+    for art in kernels.values():
+        assert art.bzimage.stat().st_size > 1_000_000
+        config = parse_config_text(art.config.read_text())
+        assert all(config.get(opt) == "y" for opt in GUEST_OPTIONS), art.variant
+        assert art.source_version.startswith("6.12.")
+    again = build_kernel(
+        resolve("vanilla"), resolve_source(None, cache, cache / "s.log"), load_series(), cache
+    )
+    assert again.cached and again.key == kernels["vanilla"].key
+
+
+def test_debug_modifier_config_keeps_kasan_lockdep_kmemleak(cache: Path, tmp_path: Path) -> None:
+    source = resolve_source(None, cache, tmp_path / "s.log")
+    config = configure(
+        resolve("vanilla+debug"), source.tree, tmp_path / "build", cache, tmp_path / "config.log"
+    )
+    options = parse_config_text(config.read_text())
+    for opt in ("CONFIG_KASAN", "CONFIG_PROVE_LOCKING", "CONFIG_DEBUG_KMEMLEAK"):
+        assert options.get(opt) == "y", opt
+
+
+def test_image_has_the_guest_packages(image) -> None:
+    packages = {
+        line.split("\t")[0] for line in (image.directory / "packages.txt").read_text().splitlines()
+    }
+    assert {"openssh-server", "docker.io", "lmbench", "tpm2-tools", "swtpm"} <= packages
+    assert image.container_tarballs() == {"bench": "/var/lib/secns/containers/bench.tar"}
+
+
+def test_smoke_suite_passes_on_both_variants_and_resumes(
+    kernels: dict, image, cache: Path, tmp_path: Path
+) -> None:
+    opts = RunOptions(cache=cache, results_dir=tmp_path, suites=("smoke",), accel="auto")
+    run, code, infra = run_pipeline(opts)
+    failing = [
+        (r["variant"], r["scenario"], r["steps"][-1]["detail"])
+        for r in run.results()
+        if r["status"] != "pass"
+    ]
+    assert not infra and not failing and code == 0
+    manifest = run.manifest()
+    assert manifest["accel"] in ("kvm", "tcg") and manifest["accel_reason"]
+    assert set(manifest["kernels"]) == {"vanilla", "secns"}
+    assert {r["variant"] for r in run.results()} == {"vanilla", "secns"}
+    boots = run.boots()
+    assert [b["status"] for b in boots] == ["up", "up"]
+    assert all(0 < b["boot_seconds"] < 180 for b in boots)
+    assert all((run.path / b["boot_dir"] / "console.log").stat().st_size > 0 for b in boots)
+    metrics = {(r["variant"], m) for r in run.results() for m in r["metrics"]}
+    assert ("secns", "lat_syscall_null") in metrics
+    assert "lat_syscall_null" in render(run).read_text()
+
+    _, code, infra = run_pipeline(
+        RunOptions(cache=cache, results_dir=tmp_path, suites=("smoke",), resume=run.path)
+    )
+    assert code == 0 and not infra and len(RunDir.open(run.path).boots()) == 2
+
+
+def test_hung_guest_is_killed_with_its_console_log(kernels: dict, image, tmp_path: Path) -> None:
+    # init=/bin/sh waits forever on a console with no input: the guest never gets to SSH.
+    config = GuestConfig(
+        kernel=kernels["vanilla"].bzimage,
+        disk=image.disk,
+        ssh_key=image.ssh_key,
+        host_pubkey=image.host_pubkey,
+        boot_timeout=25,
+        extra_append="init=/bin/sh",
+    )
+    boot_dir = tmp_path / "boot"
+    with (
+        pytest.raises(InfraError, match=r"did not answer SSH within 25 s; killed"),
+        Guest(config, boot_dir),
+    ):
+        pass
+    assert "Linux version" in (boot_dir / "console.log").read_text(errors="replace")
+    left = subprocess.run(["pgrep", "-f", str(image.disk)], capture_output=True, text=True)
+    assert left.stdout.strip() == "", "a QEMU process outlived its guest"
