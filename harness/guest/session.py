@@ -5,6 +5,7 @@ snippet (scenario files are written that way on purpose).
 """
 
 import base64
+import logging
 import shlex
 import time
 from collections.abc import Sequence
@@ -18,6 +19,10 @@ from invoke.exceptions import CommandTimedOut
 from harness.errors import InfraError
 
 GUEST_USER = "root"
+
+# Connection attempts while the guest boots fail by design; paramiko would log each
+# one with a traceback through logging's last-resort handler.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)

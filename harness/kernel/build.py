@@ -17,7 +17,7 @@ from pathlib import Path
 from harness import proc, tools
 from harness.errors import InfraError
 from harness.kernel import commands
-from harness.kernel.config import check_merged, normalized_fragment, requested_options
+from harness.kernel.config import check_merged, requested_options
 from harness.kernel.series import Series
 from harness.kernel.source import KernelSource
 from harness.kernel.variants import Variant
@@ -59,10 +59,12 @@ def cache_key(source: KernelSource, variant: Variant, series: Series, toolchain:
     parts = [
         f"recipe={RECIPE_VERSION}",
         f"source={source.digest or 'tree:' + str(source.tree)}",
-        f"series={series.digest() if variant.apply_series else 'none'}",
+        f"series={series.digest() if variant.apply_series and series.patches else 'none'}",
         f"toolchain={toolchain}",
         f"base={commands.BASE_CONFIG_TARGET} arch={commands.ARCH}",
-        *(normalized_fragment(f) for f in variant.fragments),
+        # The merged request, not the files: fragments that ask for the same options
+        # (e.g. an option-less secns.config) give the same kernel and share the build.
+        "\n".join(f"{k}={v}" for k, v in requested_options(variant.fragments).items()),
     ]
     for part in parts:
         h.update(part.encode() + b"\0")

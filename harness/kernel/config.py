@@ -33,11 +33,6 @@ def requested_options(fragments: Iterable[Path]) -> dict[str, str]:
     return wanted
 
 
-def normalized_fragment(path: Path) -> str:
-    """A fragment's options without comments or layout, for cache keys."""
-    return "\n".join(f"{k}={v}" for k, v in parse_config_text(path.read_text(), str(path)).items())
-
-
 def lost_options(wanted: dict[str, str], final: dict[str, str]) -> list[str]:
     """Options whose requested value is not the final one, as 'CONFIG_X=want (got Y)'."""
     lost = []

@@ -24,6 +24,20 @@ def test_cache_key_ignores_fragment_comments(tmp_path: Path) -> None:
     assert a == b
 
 
+def test_fragments_asking_the_same_share_a_key(tmp_path: Path) -> None:
+    empty = Series(tmp_path, ())
+    one = tmp_path / "one.config"
+    one.write_text("CONFIG_A=y\nCONFIG_B=y\n")
+    (tmp_path / "a").mkdir()
+    split_a, split_b = tmp_path / "a" / "x.config", tmp_path / "a" / "y.config"
+    split_a.write_text("CONFIG_A=y\n")
+    split_b.write_text("# nothing but a comment\nCONFIG_B=y\n")
+    key = build.cache_key(_source(), Variant("v", "", (one,), False), empty, "gcc")
+    assert key == build.cache_key(
+        _source(), Variant("w", "", (split_a, split_b), False), empty, "gcc"
+    )
+
+
 def test_cache_key_covers_source_fragments_toolchain_and_series(tmp_path: Path) -> None:
     empty = Series(tmp_path, ())
     base = build.cache_key(_source(), _variant(tmp_path, "CONFIG_A=y\n"), empty, "gcc 12")

@@ -6,7 +6,6 @@ from harness.errors import InfraError, UserError
 from harness.kernel.config import (
     check_merged,
     lost_options,
-    normalized_fragment,
     parse_config_text,
     requested_options,
 )
@@ -45,13 +44,6 @@ def test_check_merged_names_lost_options_and_log(tmp_path: Path) -> None:
     log = tmp_path / "build.log"
     with pytest.raises(InfraError, match=r"CONFIG_IMA=y \(got unset\).*build.log"):
         check_merged({"CONFIG_A": "y", "CONFIG_IMA": "y"}, cfg, log)
-
-
-def test_normalized_fragment_ignores_comments_and_layout(tmp_path: Path) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    a.write_text("# one\nCONFIG_A=y\n\nCONFIG_B=n\n")
-    b.write_text("CONFIG_A=y\n# CONFIG_B is not set\n# different comment\n")
-    assert normalized_fragment(a) == normalized_fragment(b)
 
 
 def test_repository_fragments_parse() -> None:
