@@ -52,7 +52,11 @@ def probe_kvm(kernel: Path, work_dir: Path, timeout: float | None = None) -> tup
                     f"KVM probe boot printed the kernel banner in {time.monotonic() - start:.1f} s",
                 )
             if q.exit_status() is not None:
-                return False, f"KVM probe: QEMU exited with status {q.exit_status()} (see {q.log})"
+                last = q.log.read_text(errors="replace").strip().splitlines()[-1:]
+                return False, (
+                    f"KVM probe: QEMU exited with status {q.exit_status()}: "
+                    f"{last[0][:200] if last else 'no output'} (log: {q.log})"
+                )
             time.sleep(0.2)
     return False, f"KVM probe boot printed nothing within {timeout:.0f} s (KVM unusable here)"
 

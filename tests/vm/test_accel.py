@@ -17,6 +17,7 @@ for a in "$@"; do case "$a" in file:*) console="${a#file:}";; esac; done
 case "$FAKE_QEMU_MODE" in
   boot) echo "Linux version 6.12.0 (fake)" > "$console"; sleep 30;;
   hang) sleep 30;;
+  crash) echo "qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69" >&2; exit 1;;
 esac
 """
 
@@ -66,3 +67,10 @@ def test_probe_that_hangs_falls_back_to_tcg(fake_qemu: Path, monkeypatch) -> Non
     assert choice.accel is Accel.TCG and "printed nothing" in choice.reason
     with pytest.raises(InfraError, match="KVM requested but unusable"):
         accel.choose_accel("kvm", fake_qemu / "bzImage", fake_qemu / "c", fake_qemu / "w")
+
+
+def test_probe_that_crashes_reports_qemus_last_words(fake_qemu: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FAKE_QEMU_MODE", "crash")
+    choice = accel.choose_accel("auto", fake_qemu / "bzImage", fake_qemu / "c", fake_qemu / "w")
+    assert choice.accel is Accel.TCG
+    assert "status 1: qemu-system-x86_64: error: failed to set MSR 0x10a" in choice.reason
