@@ -5,6 +5,7 @@ dies keeps what it measured and `--resume` carries on where it stopped.
 """
 
 import json
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ def build_kernels(opts: RunOptions, run: RunDir) -> dict[str, KernelArtifact]:
         state = "cached" if art.cached else f"built in {art.build_seconds:.0f} s"
         say(f"kernel {spec}: {state}, {art.directory}")
         artifacts[spec] = art
+        shutil.copy2(art.log, run.logs / f"kernel-{spec}.log")
         kernels = run.manifest().get("kernels", {})
         kernels[spec] = {
             "key": art.key,
@@ -85,6 +87,7 @@ def prepare_image(opts: RunOptions, run: RunDir) -> GuestImage:
     say("guest image: building (a cached image is reused)")
     image = build_image(load_recipe(), opts.cache)
     meta = json.loads((image.directory / "image.json").read_text())
+    shutil.copy2(image.log, run.logs / "image.log")
     say(f"guest image: {'cached' if image.cached else f'built in {image.build_seconds:.0f} s'}")
     run.update_manifest(
         image={

@@ -12,6 +12,9 @@ CONTAINER_DIR = Path("var/lib/secns/containers")
 # A fixed machine-id keeps systemd from running its first-boot units on every boot.
 MACHINE_ID = "5ec75ec75ec75ec75ec75ec75ec75ec7"
 
+# sshd's unit runs `sshd -t` before sshd itself; the config is fixed in the image.
+SSH_UNIT_DROPIN = "[Service]\nExecStartPre=\n"
+
 SSHD_CONFIG = """\
 # secns test guest: key login for root only, with the host key the harness pins.
 HostKey /etc/ssh/ssh_host_ed25519_key
@@ -39,15 +42,20 @@ def install_ssh(root: Path, client_pubkey: Path, host_key: Path) -> None:
     (etc_ssh / "ssh_host_ed25519_key").chmod(0o600)
     shutil.copyfile(host_key.with_suffix(".pub"), etc_ssh / "ssh_host_ed25519_key.pub")
     _write(etc_ssh / "sshd_config.d/secns.conf", SSHD_CONFIG)
+    _write(root / "etc/systemd/system/ssh.service.d/secns.conf", SSH_UNIT_DROPIN)
 
 
 def install_system(root: Path, masked_units: tuple[str, ...]) -> None:
     _write(root / "etc/hostname", GUEST_HOSTNAME + "\n")
     _write(root / "etc/hosts", f"127.0.0.1\tlocalhost\n127.0.1.1\t{GUEST_HOSTNAME}\n")
-    _write(root / "etc/fstab", "/dev/vda\t/\text4\trw,relatime\t0\t0\n")
+    # The kernel mounts the root read-write (root=/dev/vda rw): no entry, no device wait.
+    _write(root / "etc/fstab", "# root is mounted by the kernel; see the kernel command line\n")
     _write(root / "etc/machine-id", MACHINE_ID + "\n", 0o444)
     systemd_dir = root / "etc/systemd/system"
     systemd_dir.mkdir(parents=True, exist_ok=True)
+    default = systemd_dir / "default.target"
+    default.unlink(missing_ok=True)
+    os.symlink("/lib/systemd/system/multi-user.target", default)
     for unit in masked_units:
         link = systemd_dir / unit
         if link.is_symlink() or link.exists():

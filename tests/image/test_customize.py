@@ -21,6 +21,8 @@ def test_install_ssh_pins_one_host_key_and_authorizes_client(tmp_path: Path) -> 
     assert (root / "etc/ssh/ssh_host_ed25519_key").stat().st_mode & 0o777 == 0o600
     assert (root / "root/.ssh/authorized_keys").read_text() == "ssh-ed25519 AAAA client\n"
     assert "PasswordAuthentication no" in (root / "etc/ssh/sshd_config.d/secns.conf").read_text()
+    dropin = root / "etc/systemd/system/ssh.service.d/secns.conf"
+    assert dropin.read_text() == "[Service]\nExecStartPre=\n"
 
 
 def test_install_system_masks_units(tmp_path: Path) -> None:
@@ -29,6 +31,10 @@ def test_install_system_masks_units(tmp_path: Path) -> None:
     assert link.is_symlink() and os.readlink(link) == "/dev/null"
     assert (tmp_path / "etc/hostname").read_text().strip() == customize.GUEST_HOSTNAME
     assert len((tmp_path / "etc/machine-id").read_text().strip()) == 32
+    assert os.readlink(tmp_path / "etc/systemd/system/default.target").endswith(
+        "multi-user.target"
+    )
+    assert "/dev/vda" not in (tmp_path / "etc/fstab").read_text()
 
 
 def test_container_tarball_lands_under_var_lib(tmp_path: Path) -> None:

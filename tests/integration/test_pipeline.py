@@ -1,5 +1,6 @@
 """End to end on real kernels, a real image and real QEMU + swtpm guests."""
 
+import hashlib
 import subprocess
 from pathlib import Path
 
@@ -121,3 +122,27 @@ def test_hung_guest_is_killed_with_its_console_log(kernels: dict, image, tmp_pat
     assert "Linux version" in (boot_dir / "console.log").read_text(errors="replace")
     left = subprocess.run(["pgrep", "-f", str(image.disk)], capture_output=True, text=True)
     assert left.stdout.strip() == "", "a QEMU process outlived its guest"
+
+
+def test_guest_session_runs_commands_and_copies_both_ways(
+    kernels: dict, image, tmp_path: Path
+) -> None:
+    config = GuestConfig(
+        kernel=kernels["vanilla"].bzimage,
+        disk=image.disk,
+        ssh_key=image.ssh_key,
+        host_pubkey=image.host_pubkey,
+    )
+    with Guest(config, tmp_path / "boot") as guest:
+        s = guest.session
+        assert s.run(["uname", "-r"]).stdout.strip().startswith("6.12.")
+        assert s.run("echo out; echo err >&2; exit 3").exit_status == 3
+        slow = s.run(["sleep", "30"], timeout=2)
+        assert slow.timed_out
+        sent = tmp_path / "sent.bin"
+        sent.write_bytes(bytes(range(256)) * 64)
+        s.put(sent, "/tmp/sent.bin")
+        digest = hashlib.sha256(sent.read_bytes()).hexdigest()
+        assert s.run("sha256sum /tmp/sent.bin").stdout.split()[0] == digest
+        s.get("/tmp/sent.bin", tmp_path / "back.bin")
+        assert (tmp_path / "back.bin").read_bytes() == sent.read_bytes()
