@@ -49,6 +49,6 @@ def host_facts() -> dict[str, Any]:
 def tool_versions() -> dict[str, str]:
     return {
         "qemu": _first_line(qemu_version_argv()),
-        "swtpm": _first_line(swtpm_version_argv()),
+        "swtpm": _first_line(swtpm_version_argv()).split(",")[0],
         "gcc": _first_line(["gcc", "--version"]),
     }

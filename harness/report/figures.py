@@ -22,6 +22,7 @@ def boot_times(boots: pd.DataFrame, manifest: dict, out: Path) -> Path | None:
     ax.bar(labels, up["boot_seconds"], color="#4c72b0")
     for i, v in enumerate(up["boot_seconds"]):
         ax.annotate(f"{v:.1f}", (i, v), ha="center", va="bottom", fontsize=8)
+    ax.set_ylim(0, up["boot_seconds"].max() * 1.15)
     ax.set_ylabel("boot to SSH (s)")
     ax.set_title(f"Boot to SSH — {_where(manifest)}, n = 1 per bar", fontsize=10)
     fig.tight_layout()
@@ -41,6 +42,7 @@ def metrics(df: pd.DataFrame, manifest: dict, out: Path) -> Path | None:
         ax.bar(sub["variant"], sub["value"], color="#dd8452")
         for i, v in enumerate(sub["value"]):
             ax.annotate(f"{v:.3g}", (i, v), ha="center", va="bottom", fontsize=8)
+        ax.set_ylim(0, sub["value"].max() * 1.15)
         ax.set_title(name, fontsize=9)
         ax.set_ylabel(sub["unit"].iloc[0])
     fig.suptitle(f"Measured values — {_where(manifest)}, n = 1 run per bar", fontsize=10)

@@ -46,13 +46,14 @@ def render(run: RunDir) -> Path:
         if f
     ]
     matrix = tables.scenario_matrix(results, variants)
+    outcomes = tables.results_frame(results)
     page = _ENV.get_template("report.html.j2").render(
         manifest=manifest,
         matrix_html=_matrix_html(matrix),
-        passed=int((tables.results_frame(results)["status"] == "pass").sum()),
-        total=len(tables.results_frame(results)),
+        passed=int((outcomes["status"] == "pass").sum()),
+        total=len(outcomes),
         metrics_html=tables.metrics_table(results, variants).to_html(
-            float_format=lambda v: f"{v:.4g}", na_rep="—", classes="data"
+            index=False, float_format=lambda v: f"{v:.4g}", na_rep="—", classes="data"
         ),
         boots_html=boots_df.to_html(index=False, na_rep="—", classes="data"),
         failures=tables.failures(results),

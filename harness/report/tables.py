@@ -52,7 +52,8 @@ def metrics_table(results: list[dict[str, Any]], variants: list[str]) -> pd.Data
         return pd.DataFrame(columns=["unit", *variants])
     table = df.pivot(index="metric", columns="variant", values="value").reindex(columns=variants)
     table.insert(0, "unit", df.groupby("metric")["unit"].first())
-    return table
+    table.columns.name = None
+    return table.reset_index()
 
 
 def boots_frame(boots: list[dict[str, Any]]) -> pd.DataFrame:
