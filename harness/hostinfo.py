@@ -46,9 +46,14 @@ def host_facts() -> dict[str, Any]:
     }
 
 
+def toolchain_id() -> str:
+    """The compiler, as recorded in manifests and kernel cache keys."""
+    return _first_line(["gcc", "--version"])
+
+
 def tool_versions() -> dict[str, str]:
     return {
         "qemu": _first_line(qemu_version_argv()),
         "swtpm": _first_line(swtpm_version_argv()).split(",")[0],
-        "gcc": _first_line(["gcc", "--version"]),
+        "gcc": toolchain_id(),
     }

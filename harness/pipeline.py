@@ -8,7 +8,7 @@ import json
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness import __version__, hostinfo
@@ -152,6 +152,20 @@ def run_variant(
 
 def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
     """Returns the run directory, the exit code for the checks, and infra failures."""
+    recorded: dict = {}
+    if opts.resume is not None:
+        # A resumed run keeps its own variants, scenarios, timing mode and accelerator:
+        # one run never mixes measurement conditions.
+        run = RunDir.open(opts.resume)
+        recorded = run.manifest()
+        opts = replace(
+            opts,
+            variants=tuple(recorded["variants"]),
+            scenarios=tuple(recorded["scenarios"]),
+            suites=(),
+            timing=Timing(recorded["timing"]),
+        )
+        say(f"resuming {run.path}")
     scenarios = select(
         discover(opts.scenarios_dir, CHECKS),
         list(opts.scenarios) or None,
@@ -159,10 +173,7 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
     )
     for spec in opts.variants:
         resolve(spec)  # unknown variants are user errors, before any long step
-    if opts.resume is not None:
-        run = RunDir.open(opts.resume)
-        say(f"resuming {run.path}")
-    else:
+    if opts.resume is None:
         run = RunDir.create(opts.results_dir, new_run_id())
         run.update_manifest(
             run_id=run.path.name,
@@ -177,7 +188,9 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
     say(f"run directory: {run.path}")
     kernels = build_kernels(opts, run)
     image = prepare_image(opts, run)
-    if opts.timing is Timing.ICOUNT:
+    if "accel" in recorded:
+        choice = AccelChoice(Accel(recorded["accel"]), recorded["accel_reason"])
+    elif opts.timing is Timing.ICOUNT:
         choice = AccelChoice(Accel.TCG, "icount timing runs on TCG")
     else:
         probe_kernel = next(iter(kernels.values())).bzimage

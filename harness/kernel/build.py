@@ -16,6 +16,7 @@ from pathlib import Path
 
 from harness import proc, tools
 from harness.errors import InfraError
+from harness.hostinfo import toolchain_id
 from harness.kernel import commands
 from harness.kernel.config import check_merged, requested_options
 from harness.kernel.series import Series
@@ -48,10 +49,6 @@ class KernelArtifact:
     @property
     def log(self) -> Path:
         return self.directory / "build.log"
-
-
-def toolchain_id() -> str:
-    return proc.capture(["gcc", "--version"]).splitlines()[0]
 
 
 def cache_key(source: KernelSource, variant: Variant, series: Series, toolchain: str) -> str:
