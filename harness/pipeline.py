@@ -194,7 +194,7 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
         choice = AccelChoice(Accel.TCG, "icount timing runs on TCG")
     else:
         probe_kernel = next(iter(kernels.values())).bzimage
-        choice = choose_accel(opts.accel, probe_kernel, opts.cache, run.logs)
+        choice = choose_accel(opts.accel, probe_kernel, opts.cache)
     run.update_manifest(accel=choice.accel.value, accel_reason=choice.reason)
     say(f"accelerator: {choice.accel.value} ({choice.reason})")
     failures: list[InfraError] = []

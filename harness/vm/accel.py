@@ -61,7 +61,8 @@ def probe_kvm(kernel: Path, work_dir: Path, timeout: float | None = None) -> tup
     return False, f"KVM probe boot printed nothing within {timeout:.0f} s (KVM unusable here)"
 
 
-def choose_accel(requested: str, kernel: Path, cache: Path, work_dir: Path) -> AccelChoice:
+def choose_accel(requested: str, kernel: Path, cache: Path) -> AccelChoice:
+    """The probe's verdict and its logs live in the cache, beside each other."""
     if requested == Accel.TCG:
         return AccelChoice(Accel.TCG, "TCG requested")
     if requested not in ("auto", Accel.KVM):
@@ -76,7 +77,7 @@ def choose_accel(requested: str, kernel: Path, cache: Path, work_dir: Path) -> A
     ident = {"boot_id": _host_boot_id(), "qemu": qemu_version}
     verdict = json.loads(verdict_file.read_text()) if verdict_file.exists() else {}
     if verdict.get("ident") != ident:
-        ok, reason = probe_kvm(kernel, work_dir)
+        ok, reason = probe_kvm(kernel, cache / "kvm-probe")
         verdict = {"ident": ident, "ok": ok, "reason": reason}
         cache.mkdir(parents=True, exist_ok=True)
         verdict_file.write_text(json.dumps(verdict, indent=2) + "\n")

@@ -31,9 +31,7 @@ def test_install_system_masks_units(tmp_path: Path) -> None:
     assert link.is_symlink() and os.readlink(link) == "/dev/null"
     assert (tmp_path / "etc/hostname").read_text().strip() == customize.GUEST_HOSTNAME
     assert len((tmp_path / "etc/machine-id").read_text().strip()) == 32
-    assert os.readlink(tmp_path / "etc/systemd/system/default.target").endswith(
-        "multi-user.target"
-    )
+    assert os.readlink(tmp_path / "etc/systemd/system/default.target").endswith("multi-user.target")
     assert "/dev/vda" not in (tmp_path / "etc/fstab").read_text()
 
 

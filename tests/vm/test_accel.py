@@ -37,40 +37,40 @@ def fake_qemu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_tcg_requested_skips_probe(tmp_path: Path) -> None:
-    choice = accel.choose_accel("tcg", tmp_path / "bzImage", tmp_path, tmp_path)
+    choice = accel.choose_accel("tcg", tmp_path / "bzImage", tmp_path)
     assert choice.accel is Accel.TCG
 
 
 def test_no_kvm_device_falls_back_to_tcg(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(accel, "KVM_DEVICE", tmp_path / "missing")
-    choice = accel.choose_accel("auto", tmp_path / "bzImage", tmp_path, tmp_path)
+    choice = accel.choose_accel("auto", tmp_path / "bzImage", tmp_path)
     assert choice.accel is Accel.TCG and "missing" in choice.reason
     with pytest.raises(UserError, match="KVM requested"):
-        accel.choose_accel("kvm", tmp_path / "bzImage", tmp_path, tmp_path)
+        accel.choose_accel("kvm", tmp_path / "bzImage", tmp_path)
 
 
 def test_probe_that_boots_chooses_kvm_and_caches(fake_qemu: Path, monkeypatch) -> None:
     monkeypatch.setenv("FAKE_QEMU_MODE", "boot")
-    choice = accel.choose_accel("auto", fake_qemu / "bzImage", fake_qemu / "c", fake_qemu / "w")
+    choice = accel.choose_accel("auto", fake_qemu / "bzImage", fake_qemu / "c")
     assert choice.accel is Accel.KVM and "banner" in choice.reason
     verdict = json.loads((fake_qemu / "c" / "kvm-probe.json").read_text())
     assert verdict["ok"] is True
     monkeypatch.setenv("FAKE_QEMU_MODE", "hang")  # the cached verdict is used, no new probe
-    again = accel.choose_accel("auto", fake_qemu / "bzImage", fake_qemu / "c", fake_qemu / "w")
+    again = accel.choose_accel("auto", fake_qemu / "bzImage", fake_qemu / "c")
     assert again.accel is Accel.KVM and "cached" in again.reason
 
 
 def test_probe_that_hangs_falls_back_to_tcg(fake_qemu: Path, monkeypatch) -> None:
     monkeypatch.setenv("FAKE_QEMU_MODE", "hang")
     monkeypatch.setattr(accel, "PROBE_TIMEOUT", 1.0)
-    choice = accel.choose_accel("auto", fake_qemu / "bzImage", fake_qemu / "c", fake_qemu / "w")
+    choice = accel.choose_accel("auto", fake_qemu / "bzImage", fake_qemu / "c")
     assert choice.accel is Accel.TCG and "printed nothing" in choice.reason
     with pytest.raises(InfraError, match="KVM requested but unusable"):
-        accel.choose_accel("kvm", fake_qemu / "bzImage", fake_qemu / "c", fake_qemu / "w")
+        accel.choose_accel("kvm", fake_qemu / "bzImage", fake_qemu / "c")
 
 
 def test_probe_that_crashes_reports_qemus_last_words(fake_qemu: Path, monkeypatch) -> None:
     monkeypatch.setenv("FAKE_QEMU_MODE", "crash")
-    choice = accel.choose_accel("auto", fake_qemu / "bzImage", fake_qemu / "c", fake_qemu / "w")
+    choice = accel.choose_accel("auto", fake_qemu / "bzImage", fake_qemu / "c")
     assert choice.accel is Accel.TCG
     assert "status 1: qemu-system-x86_64: error: failed to set MSR 0x10a" in choice.reason
