@@ -49,6 +49,14 @@ def _bootstrap(table: dict, where: str) -> Bootstrap:
     )
 
 
+def recipe_digest(recipe: bytes, hooks_dir: Path) -> str:
+    """The recipe file and the hook scripts it runs: everything that shapes the image."""
+    h = hashlib.sha256(recipe)
+    for hook in sorted(hooks_dir.glob("*")) if hooks_dir.is_dir() else []:
+        h.update(b"\0" + hook.name.encode() + b"\0" + hook.read_bytes())
+    return h.hexdigest()
+
+
 def load_recipe(path: Path = RECIPE_FILE) -> RootfsRecipe:
     raw = path.read_bytes()
     try:
@@ -70,5 +78,5 @@ def load_recipe(path: Path = RECIPE_FILE) -> RootfsRecipe:
         size=size,
         masked_units=_strings(rootfs, "masked_units", f"{path} [rootfs]"),
         containers=containers,
-        digest=hashlib.sha256(raw).hexdigest(),
+        digest=recipe_digest(raw, path.parent / "hooks"),
     )

@@ -23,6 +23,17 @@ def test_digest_follows_file_content(tmp_path: Path) -> None:
     assert load_recipe(f).digest != d1
 
 
+def test_digest_follows_the_hook_scripts(tmp_path: Path) -> None:
+    f = tmp_path / "r.toml"
+    f.write_text('[rootfs]\nsuite = "bookworm"\nvariant = "minbase"\n')
+    (tmp_path / "hooks").mkdir()
+    hook = tmp_path / "hooks" / "install-without-depends"
+    hook.write_text("#!/bin/sh\n")
+    d1 = load_recipe(f).digest
+    hook.write_text("#!/bin/sh\nset -eu\n")
+    assert load_recipe(f).digest != d1
+
+
 def test_bad_types_are_user_errors(tmp_path: Path) -> None:
     f = tmp_path / "r.toml"
     f.write_text('[rootfs]\nsuite = "bookworm"\nvariant = "minbase"\npackages = "less"\n')
