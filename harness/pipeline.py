@@ -148,6 +148,9 @@ def run_variant(
     except InfraError as exc:
         run.append_boot({**record, "status": "failed", "error": str(exc)})
         raise
+    except KeyboardInterrupt:
+        run.append_boot({**record, "status": "interrupted"})
+        raise
 
 
 def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
