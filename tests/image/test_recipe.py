@@ -15,17 +15,24 @@ def test_repository_recipe_loads_with_container_images() -> None:
     assert "lmbench" in recipe.containers["bench"].without_depends
 
 
-def test_digest_follows_file_content(tmp_path: Path) -> None:
+MINIMAL = '[rootfs]\nsuite = "bookworm"\nvariant = "minbase"\n'
+
+
+def _recipe_file(tmp_path: Path, extra: str = "") -> Path:
     f = tmp_path / "r.toml"
-    f.write_text('[rootfs]\nsuite = "bookworm"\nvariant = "minbase"\n')
+    f.write_text(MINIMAL + extra)
+    return f
+
+
+def test_digest_follows_file_content(tmp_path: Path) -> None:
+    f = _recipe_file(tmp_path)
     d1 = load_recipe(f).digest
-    f.write_text('[rootfs]\nsuite = "bookworm"\nvariant = "minbase"\npackages = ["less"]\n')
+    _recipe_file(tmp_path, 'packages = ["less"]\n')
     assert load_recipe(f).digest != d1
 
 
 def test_digest_follows_the_hook_scripts(tmp_path: Path) -> None:
-    f = tmp_path / "r.toml"
-    f.write_text('[rootfs]\nsuite = "bookworm"\nvariant = "minbase"\n')
+    f = _recipe_file(tmp_path)
     (tmp_path / "hooks").mkdir()
     hook = tmp_path / "hooks" / "install-without-depends"
     hook.write_text("#!/bin/sh\n")
@@ -35,8 +42,7 @@ def test_digest_follows_the_hook_scripts(tmp_path: Path) -> None:
 
 
 def test_bad_types_are_user_errors(tmp_path: Path) -> None:
-    f = tmp_path / "r.toml"
-    f.write_text('[rootfs]\nsuite = "bookworm"\nvariant = "minbase"\npackages = "less"\n')
+    f = _recipe_file(tmp_path, 'packages = "less"\n')
     with pytest.raises(UserError, match=r"\[rootfs\]: 'packages' must be a list of strings"):
         load_recipe(f)
 
