@@ -8,6 +8,7 @@ KERNEL_CONFIG_DIR = REPO_ROOT / "kernel-config"
 PATCHES_DIR = REPO_ROOT / "kernel" / "patches"
 IMAGES_DIR = REPO_ROOT / "images"
 SCENARIOS_DIR = REPO_ROOT / "scenarios"
+GUEST_TOOLS_DIR = REPO_ROOT / "guest"
 RESULTS_DIR = REPO_ROOT / "results"
 
 CACHE_ENV = "SECNS_CACHE_DIR"

@@ -14,11 +14,12 @@ from pathlib import Path
 from harness import __version__, hostinfo
 from harness.digest import file_sha256
 from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, InfraError
+from harness.guest.tools import GuestTools, build_guest_tools, install_guest_tools
 from harness.image.build import GuestImage, build_image
 from harness.image.recipe import load_recipe
-from harness.kernel.build import KernelArtifact, build_kernel
-from harness.kernel.series import load_series
-from harness.kernel.source import resolve_source
+from harness.kernel.build import KernelArtifact, build_kernel, patched_tree
+from harness.kernel.series import Series, load_series
+from harness.kernel.source import KernelSource, resolve_source
 from harness.kernel.variants import resolve
 from harness.paths import SCENARIOS_DIR
 from harness.results.rundir import RunDir, new_run_id
@@ -53,9 +54,9 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def build_kernels(opts: RunOptions, run: RunDir) -> dict[str, KernelArtifact]:
-    source = resolve_source(opts.kernel_source, opts.cache, run.logs / "source.log")
-    series = load_series()
+def build_kernels(
+    opts: RunOptions, run: RunDir, source: KernelSource, series: Series
+) -> dict[str, KernelArtifact]:
     say(
         f"base source: {source.origin}, Linux {source.version}; "
         f"series: {len(series.patches)} patch(es)"
@@ -83,6 +84,17 @@ def build_kernels(opts: RunOptions, run: RunDir) -> dict[str, KernelArtifact]:
     return artifacts
 
 
+def prepare_guest_tools(
+    opts: RunOptions, run: RunDir, source: KernelSource, series: Series
+) -> GuestTools:
+    """The guest programs, with the selftests of the series when it has patches."""
+    log = run.logs / "guest-tools.log"
+    tree = patched_tree(source, series, opts.cache, log) if series.patches else None
+    built = build_guest_tools(opts.cache, tree, log)
+    say(f"guest tools: {', '.join(p.name for p in built.programs)}")
+    return built
+
+
 def prepare_image(opts: RunOptions, run: RunDir) -> GuestImage:
     say("guest image: building (a cached image is reused)")
     image = build_image(load_recipe(), opts.cache)
@@ -107,6 +119,7 @@ def run_variant(
     kernel: KernelArtifact,
     image: GuestImage,
     scenarios: list[Scenario],
+    guest_tools: GuestTools,
     opts: RunOptions,
     run: RunDir,
     accel: Accel,
@@ -139,6 +152,7 @@ def run_variant(
             record["boot_seconds"] = guest.boot_seconds
             run.append_boot({**record, "status": "up"})
             say(f"{variant}: SSH up after {guest.boot_seconds:.1f} s")
+            install_guest_tools(guest.session, guest_tools)
             for sc in pending:
                 res = run_scenario(guest.session, sc, variant, boot_dir / "scratch" / sc.name)
                 run.append_result(res.to_json())
@@ -189,7 +203,10 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             timing=opts.timing.value,
         )
     say(f"run directory: {run.path}")
-    kernels = build_kernels(opts, run)
+    source = resolve_source(opts.kernel_source, opts.cache, run.logs / "source.log")
+    series = load_series()
+    kernels = build_kernels(opts, run, source, series)
+    guest_tools = prepare_guest_tools(opts, run, source, series)
     image = prepare_image(opts, run)
     if "accel" in recorded:
         choice = AccelChoice(Accel(recorded["accel"]), recorded["accel_reason"])
@@ -203,7 +220,9 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
     failures: list[InfraError] = []
     for variant in opts.variants:
         try:
-            run_variant(variant, kernels[variant], image, scenarios, opts, run, choice.accel)
+            run_variant(
+                variant, kernels[variant], image, scenarios, guest_tools, opts, run, choice.accel
+            )
         except InfraError as exc:
             say(f"{variant}: {exc}")
             failures.append(exc)

@@ -13,8 +13,10 @@ import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from harness import proc, tools
+from harness.digest import file_sha256
 from harness.errors import InfraError
 from harness.hostinfo import toolchain_id
 from harness.kernel import commands
@@ -70,14 +72,15 @@ def cache_key(source: KernelSource, variant: Variant, series: Series, toolchain:
 
 def patched_tree(source: KernelSource, series: Series, cache: Path, log: Path) -> Path:
     """The base tree with the series applied, kept in the cache and re-made when the
-    series changes. Files the old or new series touch get a fresh mtime, so that make
-    rebuilds them even when a patch is dropped and the original file returns."""
+    series changes. A file the old or new series touches keeps its previous mtime if
+    its content is what it was, and gets a fresh one otherwise: make then rebuilds
+    exactly what changed, also when a patch is dropped and the original file returns."""
     if not series.patches:
         return source.tree
     tree = cache / "src" / f"{(source.digest or 'tree')[:16]}-series"
     stamp = tree / _SERIES_STAMP
     digest = series.digest()
-    previous: dict[str, object] = json.loads(stamp.read_text()) if stamp.exists() else {}
+    previous: dict[str, Any] = json.loads(stamp.read_text()) if stamp.exists() else {}
     if previous.get("digest") == digest:
         return tree
     shutil.rmtree(tree, ignore_errors=True)
@@ -86,11 +89,18 @@ def patched_tree(source: KernelSource, series: Series, cache: Path, log: Path) -
     for patch in series.patches:
         proc.run_logged(commands.patch_argv(tree, patch), log, what=f"apply {patch.name}")
     now = time.time()
-    touched = series.touched_files() | set(previous.get("touched", []))  # type: ignore[arg-type]
-    for rel in touched:
-        if (tree / rel).exists():
-            os.utime(tree / rel, (now, now))
-    stamp.write_text(json.dumps({"digest": digest, "touched": sorted(series.touched_files())}))
+    before: dict[str, list] = previous.get("files", {})
+    after: dict[str, list] = {}
+    for rel in series.touched_files() | set(before):
+        path = tree / rel
+        if not path.exists():
+            continue
+        content = file_sha256(path)
+        old = before.get(rel)
+        mtime = old[1] if old and old[0] == content else now
+        os.utime(path, (mtime, mtime))
+        after[rel] = [content, mtime]
+    stamp.write_text(json.dumps({"digest": digest, "files": after}))
     return tree
 
 

@@ -103,6 +103,29 @@ def test_smoke_suite_passes_on_both_variants_and_resumes(
     assert code == 0 and not infra and len(RunDir.open(run.path).boots()) == 2
 
 
+def test_secns_kernel_has_ima_namespaces_and_vanilla_does_not(kernels: dict) -> None:
+    secns = parse_config_text(kernels["secns"].config.read_text())
+    vanilla = parse_config_text(kernels["vanilla"].config.read_text())
+    assert secns.get("CONFIG_SECURITY_NS") == "y" and secns.get("CONFIG_IMA_NS") == "y"
+    assert "CONFIG_IMA_NS" not in vanilla and "CONFIG_SECURITY_NS" not in vanilla
+    assert kernels["secns"].key != kernels["vanilla"].key
+
+
+def test_ima_namespace_suite(kernels: dict, image, cache: Path, tmp_path: Path) -> None:
+    """Selftests, container appraisal, attack 1, vTPM replay and the policy engine on
+    the secns kernel; on vanilla the namespace cannot be created at all."""
+    opts = RunOptions(cache=cache, results_dir=tmp_path, suites=("ima_ns",))
+    run, code, infra = run_pipeline(opts)
+    results = {(r["variant"], r["scenario"]): r for r in run.results()}
+    failing = {k: r["steps"][-1]["detail"] for k, r in results.items() if r["status"] != "pass"}
+    assert not infra and not failing and code == 0
+    assert ("secns", "ima-ns-vtpm-attestation") in results
+    assert ("vanilla", "ima-ns-vtpm-attestation") not in results
+    assert ("vanilla", "ima-ns-container-appraisal") in results
+    mmap = results[("secns", "ima-ns-mmap-latency")]["metrics"]
+    assert {"mmap_exec_native", "mmap_exec_1ns", "mmap_exec_10ns"} <= set(mmap)
+
+
 def test_hung_guest_is_killed_with_its_console_log(kernels: dict, image, tmp_path: Path) -> None:
     # init=/bin/sh waits forever on a console with no input: the guest never gets to SSH.
     config = GuestConfig(

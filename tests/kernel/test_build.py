@@ -79,3 +79,25 @@ def test_patched_tree_refreshes_files_a_dropped_patch_touched(tmp_path: Path, mo
     assert (tree / "sec" / "a.c").read_text() == "x\n"
     # a.c is back to the original, but must look newer than objects built from the patch
     assert (tree / "sec" / "a.c").stat().st_mtime > old
+
+
+def test_patched_tree_keeps_the_mtime_of_files_whose_content_did_not_change(
+    tmp_path: Path,
+) -> None:
+    base = tmp_path / "base"
+    (base / "sec").mkdir(parents=True)
+    for f in ("a.c", "b.c"):
+        (base / "sec" / f).write_text("x\n")
+    patches = tmp_path / "patches"
+    patches.mkdir()
+    pa = patches / "a.patch"
+    pa.write_text("--- a/sec/a.c\n+++ b/sec/a.c\n@@ -1 +1 @@\n-x\n+y\n")
+    pb = patches / "b.patch"
+    pb.write_text("--- a/sec/b.c\n+++ b/sec/b.c\n@@ -1 +1 @@\n-x\n+z\n")
+    source = KernelSource(base, "6.12", "t", "0123456789abcdef")
+    cache, log = tmp_path / "cache", tmp_path / "log"
+    tree = build.patched_tree(source, Series(patches, (pa,)), cache, log)
+    a_mtime = (tree / "sec" / "a.c").stat().st_mtime
+    tree = build.patched_tree(source, Series(patches, (pa, pb)), cache, log)
+    assert (tree / "sec" / "b.c").read_text() == "z\n"
+    assert (tree / "sec" / "a.c").stat().st_mtime == a_mtime  # same content: no rebuild

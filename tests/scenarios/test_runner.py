@@ -90,3 +90,28 @@ def test_ima_replay_check_accepts_a_prefix_and_rejects_a_mismatch(tmp_path: Path
     assert res.status == "pass" and "first 2 of 3" in res.steps[0].detail
     bad = run_scenario(_pcr_session(hashlib.sha256(b"x").digest(), blob), sc, "vanilla", tmp_path)
     assert bad.status == "fail" and "matches no prefix" in bad.steps[0].detail
+
+
+def test_vtpm_replay_check_reads_the_namespace_list_and_its_vtpm(tmp_path: Path) -> None:
+    from harness.attest import parse_binary_list, replay
+    from harness.scenarios.checks import NS_LIST, NS_VTPM_NUM
+
+    blob = entry(b"boot_aggregate") + entry(b"/ns/signed")
+    pcr = replay(parse_binary_list(blob))[2]
+    read = (
+        f"tpm2_pcrread -T device:/dev/tpmrm1 sha256:10 && cat {NS_LIST} > /tmp/secns-ima-list.bin"
+    )
+    session = FakeSession(
+        {
+            f"cat {NS_VTPM_NUM}": ok("cat", "1\n"),
+            read: ok(read, f"  sha256:\n    10: 0x{pcr.hex().upper()}\n"),
+        },
+        {"/tmp/secns-ima-list.bin": blob},
+    )
+    sc = Scenario("s", "d", tmp_path / "s.yaml", (Step(line=1, check="ima_ns_vtpm_replay"),))
+    res = run_scenario(session, sc, "secns", tmp_path)
+    assert res.status == "pass" and "vTPM tpm1" in res.steps[0].detail
+
+    no_vtpm = FakeSession({f"cat {NS_VTPM_NUM}": ok("cat", "", "No such file", 1)})
+    res = run_scenario(no_vtpm, sc, "secns", tmp_path)
+    assert res.status == "fail" and "no vTPM number" in res.steps[0].detail

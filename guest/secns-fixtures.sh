@@ -1,0 +1,83 @@
+#!/bin/bash
+# secns-fixtures - set up what the IMA namespace scenarios use in the guest.
+#
+#   secns-fixtures docker-ready      wait for dockerd, import secns/bench once
+#   secns-fixtures files             keys, signed/unsigned binaries, policies
+#                                    in /root/secns/ns (the containers' /ns)
+#   secns-fixtures vtpm              start a vTPM, print its chip number
+#   secns-fixtures container ARGS    docker run secns/bench ARGS with /ns and
+#                                    securityfs, able to create namespaces
+set -euo pipefail
+
+NS=/root/secns/ns
+TOOLS=/usr/local/bin
+
+docker_ready() {
+	timeout 90 sh -c 'until docker info >/dev/null 2>&1; do sleep 1; done'
+	docker image inspect secns/bench >/dev/null 2>&1 ||
+		docker import /var/lib/secns/containers/bench.tar secns/bench >/dev/null
+}
+
+new_key() {	# NAME: NAME.pem (private) and NAME.der (X.509 certificate)
+	openssl req -new -x509 -newkey rsa:2048 -nodes -sha256 -days 30 \
+		-subj "/CN=secns $1" -addext subjectKeyIdentifier=hash \
+		-addext keyUsage=digitalSignature \
+		-keyout "$NS/$1.pem" -outform DER -out "$NS/$1.der" 2>/dev/null
+}
+
+sign() {	# KEY FILE
+	evmctl ima_sign -a sha256 --key "$NS/$1.pem" "$2" >/dev/null
+}
+
+files() {
+	rm -rf "$NS" && mkdir -p "$NS"
+	new_key container
+	new_key stranger
+	for f in signed unsigned unknown-key tampered attack1; do
+		cp /bin/true "$NS/$f"
+	done
+	cp "$TOOLS/secns-launch" "$TOOLS/secns-exec-check" "$NS/"
+	for f in signed tampered secns-launch secns-exec-check; do
+		sign container "$NS/$f"
+	done
+	sign stranger "$NS/unknown-key"
+	# Flip the last byte of the signature: the key is known, the
+	# signature no longer verifies.
+	local sig last
+	sig=$(getfattr -n security.ima -e hex "$NS/tampered" |
+		sed -n 's/^security.ima=0x//p')
+	last=$(( 0x${sig:${#sig}-2} ^ 0xff ))
+	setfattr -n security.ima -v "0x${sig:0:${#sig}-2}$(printf %02x $last)" \
+		"$NS/tampered"
+
+	printf 'measure func=BPRM_CHECK\nappraise func=BPRM_CHECK appraise_type=imasig\n' \
+		>"$NS/appraise.policy"
+	printf 'measure func=BPRM_CHECK\n' >"$NS/measure.policy"
+	printf 'dont_appraise func=BPRM_CHECK\n' >"$NS/relax.policy"
+	printf 'measure func=MMAP_CHECK mask=MAY_EXEC\n' >"$NS/mmap.policy"
+	head -c 4096 /dev/urandom >"$NS/mmap.dat"
+}
+
+vtpm() {
+	local dir=/root/secns/vtpm out
+	mkdir -p "$dir"
+	out=$(swtpm chardev --vtpm-proxy --tpm2 --tpmstate dir="$dir" \
+		--flags startup-clear --daemon)
+	out=${out##*/dev/tpm}
+	echo "${out%% *}" | tee /root/secns/vtpm-num
+}
+
+container() {
+	docker run --rm --network none --cap-add SYS_ADMIN \
+		--security-opt apparmor=unconfined \
+		-v /sys/kernel/security:/sys/kernel/security \
+		-v "$NS":/ns secns/bench "$@"
+}
+
+case "${1:-}" in
+docker-ready) docker_ready ;;
+files) files ;;
+vtpm) vtpm ;;
+container) shift; container "$@" ;;
+*) echo "usage: secns-fixtures docker-ready|files|vtpm|container ARGS" >&2; exit 2 ;;
+esac

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * secns-launch - run a command in new IMA namespaces, configured first
+ *
+ * Creates an IMA namespace (or N nested ones), binds a virtual TPM to the
+ * innermost one, installs appraisal keys, loads the policy, and then
+ * execs the command, so that the command's first access is already
+ * evaluated by the new namespace. Meant for containers: run it as the
+ * container's entry point with securityfs mounted.
+ *
+ * Exit status: the command's, or 125 for a usage error, 126 when a
+ * namespace could not be set up, 127 when the command could not be run.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWIMA
+#define CLONE_NEWIMA 0x400000000ULL
+#endif
+
+#define EXIT_USAGE 125
+#define EXIT_SETUP 126
+#define EXIT_EXEC 127
+#define MAX_KEYS 16
+
+struct options {
+	const char *securityfs;
+	const char *policy;
+	const char *keys[MAX_KEYS];
+	int nr_keys;
+	int nest;
+	int vtpm;		/* chip number, -1 for none */
+	const char *new_vtpm;	/* state dir for a new swtpm vTPM */
+	int strict_children;
+	int show_conflicts;
+	int verbose;
+};
+
+static const char *prog = "secns-launch";
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static void __attribute__((noreturn)) usage(FILE *out, int status)
+{
+	fprintf(out,
+		"usage: %s [options] [--] COMMAND [ARG...]\n"
+		"  -p, --policy FILE        IMA policy for the new namespace\n"
+		"  -k, --key FILE           DER X.509 certificate to trust (repeatable)\n"
+		"  -t, --vtpm N             bind /dev/tpmN to the new namespace\n"
+		"  -T, --new-vtpm DIR       start swtpm --vtpm-proxy with state in DIR, bind it\n"
+		"  -n, --nest N             create N nested namespaces, policy in each (default 1)\n"
+		"  -s, --strict-children    namespaces created inside are strict\n"
+		"  -c, --show-conflicts     print the policy engine's report after loading\n"
+		"  -S, --securityfs DIR     where securityfs is mounted (default /sys/kernel/security)\n"
+		"  -v, --verbose            say what is done\n",
+		prog);
+	exit(status);
+}
+
+static char *ima_path(const struct options *o, const char *file)
+{
+	char *path;
+
+	if (asprintf(&path, "%s/ima/%s", o->securityfs, file) < 0)
+		die(EXIT_SETUP, "out of memory");
+	return path;
+}
+
+/* One write(2) of @len bytes to an IMA file; dies with the file named. */
+static void write_ima(const struct options *o, const char *file,
+		      const void *buf, size_t len)
+{
+	char *path = ima_path(o, file);
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		die(EXIT_SETUP, "open %s: %s", path, strerror(errno));
+	if (write(fd, buf, len) != (ssize_t)len)
+		die(EXIT_SETUP, "write %s: %s", path, strerror(errno));
+	if (close(fd))
+		die(EXIT_SETUP, "close %s: %s", path, strerror(errno));
+	free(path);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st))
+		die(EXIT_SETUP, "%s: %s", path, strerror(errno));
+	buf = malloc(st.st_size + 1);
+	if (!buf)
+		die(EXIT_SETUP, "out of memory");
+	if (read(fd, buf, st.st_size) != st.st_size)
+		die(EXIT_SETUP, "read %s: %s", path, strerror(errno));
+	buf[st.st_size] = '\0';
+	close(fd);
+	*len = st.st_size;
+	return buf;
+}
+
+/* Print the policy engine's report of the last load to stderr. */
+static void show_conflicts(const struct options *o)
+{
+	char *path = ima_path(o, "policy_conflicts");
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0) {
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			if (write(STDERR_FILENO, buf, n) != n)
+				break;
+		close(fd);
+	}
+	free(path);
+}
+
+/*
+ * Load the policy in one write session, a line per write(2), so that the
+ * kernel's error names the line; the session replaces the policy at close.
+ */
+static void load_policy(const struct options *o, const char *text)
+{
+	char *path = ima_path(o, "policy");
+	int fd = open(path, O_WRONLY);
+	const char *line = text, *end;
+	int lineno = 1;
+
+	if (fd < 0)
+		die(EXIT_SETUP, "open %s: %s", path, strerror(errno));
+	for (; *line; line = end, lineno++) {
+		end = strchrnul(line, '\n');
+		if (*end)
+			end++;
+		if (write(fd, line, end - line) < 0) {
+			int err = errno;
+
+			show_conflicts(o);
+			die(EXIT_SETUP, "%s line %d: %.*s: %s", o->policy,
+			    lineno, (int)strcspn(line, "\n"), line,
+			    strerror(err));
+		}
+	}
+	if (close(fd))
+		die(EXIT_SETUP, "close %s: %s", path, strerror(errno));
+	free(path);
+}
+
+/* Start `swtpm chardev --vtpm-proxy` and return the N of its /dev/tpmN. */
+static int start_vtpm(const char *dir)
+{
+	char buf[512], *p;
+	int pipefd[2], status;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		die(EXIT_SETUP, "mkdir %s: %s", dir, strerror(errno));
+	if (pipe(pipefd))
+		die(EXIT_SETUP, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		die(EXIT_SETUP, "fork: %s", strerror(errno));
+	if (!pid) {
+		char state[600];
+
+		snprintf(state, sizeof(state), "dir=%s", dir);
+		dup2(pipefd[1], STDOUT_FILENO);
+		close(pipefd[0]);
+		execlp("swtpm", "swtpm", "chardev", "--vtpm-proxy", "--tpm2",
+		       "--tpmstate", state, "--flags", "startup-clear",
+		       "--daemon", (char *)NULL);
+		fprintf(stderr, "%s: swtpm: %s\n", prog, strerror(errno));
+		_exit(EXIT_EXEC);
+	}
+	close(pipefd[1]);
+	while (got < (ssize_t)sizeof(buf) - 1 &&
+	       (n = read(pipefd[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	buf[got] = '\0';
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		die(EXIT_SETUP, "swtpm failed: %s", buf);
+	p = strstr(buf, "/dev/tpm");
+	if (!p)
+		die(EXIT_SETUP, "swtpm did not name its device: %s", buf);
+	return atoi(p + strlen("/dev/tpm"));
+}
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "vtpm", required_argument, NULL, 't' },
+		{ "new-vtpm", required_argument, NULL, 'T' },
+		{ "nest", required_argument, NULL, 'n' },
+		{ "strict-children", no_argument, NULL, 's' },
+		{ "show-conflicts", no_argument, NULL, 'c' },
+		{ "securityfs", required_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	char *end;
+	int c;
+
+	*o = (struct options){ .securityfs = "/sys/kernel/security",
+			       .nest = 1, .vtpm = -1 };
+	while ((c = getopt_long(argc, argv, "+p:k:t:T:n:scS:vh", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->policy = optarg;
+			break;
+		case 'k':
+			if (o->nr_keys == MAX_KEYS)
+				die(EXIT_USAGE, "at most %d keys", MAX_KEYS);
+			o->keys[o->nr_keys++] = optarg;
+			break;
+		case 't':
+			o->vtpm = strtol(optarg, &end, 10);
+			if (*end || o->vtpm < 0)
+				die(EXIT_USAGE, "--vtpm: not a chip number: %s",
+				    optarg);
+			break;
+		case 'T':
+			o->new_vtpm = optarg;
+			break;
+		case 'n':
+			o->nest = strtol(optarg, &end, 10);
+			if (*end || o->nest < 1)
+				die(EXIT_USAGE, "--nest: not a positive number: %s",
+				    optarg);
+			break;
+		case 's':
+			o->strict_children = 1;
+			break;
+		case 'c':
+			o->show_conflicts = 1;
+			break;
+		case 'S':
+			o->securityfs = optarg;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			usage(stdout, 0);
+		default:
+			usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind >= argc)
+		usage(stderr, EXIT_USAGE);
+	if (o->vtpm >= 0 && o->new_vtpm)
+		die(EXIT_USAGE, "--vtpm and --new-vtpm exclude each other");
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	char *policy = NULL, num[16];
+	size_t len;
+	int level, i;
+
+	parse_args(argc, argv, &o);
+	if (o.policy)
+		policy = read_file(o.policy, &len);
+	if (o.new_vtpm)
+		o.vtpm = start_vtpm(o.new_vtpm);
+
+	for (level = 1; level <= o.nest; level++) {
+		/* glibc's unshare() takes an int: CLONE_NEWIMA is bit 34. */
+		if (syscall(SYS_unshare, CLONE_NEWIMA))
+			die(EXIT_SETUP, "unshare(CLONE_NEWIMA) at level %d: %s",
+			    level, strerror(errno));
+		if (level == o.nest && o.vtpm >= 0) {
+			len = snprintf(num, sizeof(num), "%d", o.vtpm);
+			write_ima(&o, "vtpm", num, len);
+		}
+		if (level == o.nest) {
+			for (i = 0; i < o.nr_keys; i++) {
+				char *der = read_file(o.keys[i], &len);
+
+				write_ima(&o, "keys", der, len);
+				free(der);
+			}
+		}
+		if (policy)
+			load_policy(&o, policy);
+		if (policy && o.show_conflicts)
+			show_conflicts(&o);
+		if (o.verbose)
+			fprintf(stderr, "%s: namespace level %d ready\n", prog,
+				level);
+	}
+	if (o.strict_children)
+		write_ima(&o, "strict_children", "1", 1);
+	free(policy);
+
+	execvp(argv[optind], argv + optind);
+	die(EXIT_EXEC, "%s: %s", argv[optind], strerror(errno));
+}
