@@ -64,7 +64,10 @@ vtpm() {
 	out=$(swtpm chardev --vtpm-proxy --tpm2 --tpmstate dir="$dir" \
 		--flags startup-clear --daemon)
 	out=${out##*/dev/tpm}
-	echo "${out%% *}" | tee /root/secns/vtpm-num
+	out=${out%% *}
+	# The proxy registers the chip after swtpm answered its first commands.
+	timeout 10 sh -c "until [ -e /dev/tpmrm$out ]; do sleep 0.1; done"
+	echo "$out" | tee /root/secns/vtpm-num
 }
 
 container() {

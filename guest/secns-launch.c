@@ -174,8 +174,8 @@ static void load_policy(const struct options *o, const char *text)
 /* Start `swtpm chardev --vtpm-proxy` and return the N of its /dev/tpmN. */
 static int start_vtpm(const char *dir)
 {
-	char buf[512], *p;
-	int pipefd[2], status;
+	char buf[512], node[32], *p;
+	int pipefd[2], status, num, i;
 	ssize_t n, got = 0;
 	pid_t pid;
 
@@ -210,7 +210,14 @@ static int start_vtpm(const char *dir)
 	p = strstr(buf, "/dev/tpm");
 	if (!p)
 		die(EXIT_SETUP, "swtpm did not name its device: %s", buf);
-	return atoi(p + strlen("/dev/tpm"));
+	num = atoi(p + strlen("/dev/tpm"));
+	/* The proxy registers the chip once swtpm answered its first commands. */
+	snprintf(node, sizeof(node), "/dev/tpmrm%d", num);
+	for (i = 0; i < 100 && access(node, F_OK); i++)
+		usleep(100000);
+	if (access(node, F_OK))
+		die(EXIT_SETUP, "%s did not appear", node);
+	return num;
 }
 
 static void parse_args(int argc, char **argv, struct options *o)

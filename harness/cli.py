@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness import pipeline
-from harness.errors import EXIT_OK, HarnessError
+from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, HarnessError
 from harness.paths import RESULTS_DIR, SCENARIOS_DIR, cache_dir
 from harness.vm.commands import Timing
 
@@ -97,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="render a run directory as HTML")
     rep.add_argument("run_dir", type=Path)
 
+    cs = sub.add_parser(
+        "check-series",
+        help="per patch: checkpatch --strict, then build the tree up to it (incremental)",
+    )
+    _common(cs)
+    _kernel_opts(cs)
+    cs.add_argument("--variant", default="secns", help="config to build with (default: secns)")
+    cs.add_argument("--no-build", action="store_true", help="checkpatch only")
+
     sc = sub.add_parser("scenarios", help="list and validate the scenario files")
     sc.add_argument("--dir", type=Path, default=SCENARIOS_DIR)
     return parser
@@ -141,6 +150,38 @@ def _cmd_build_kernel(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_check_series(args: argparse.Namespace) -> int:
+    from harness.kernel.check_series import check_series
+    from harness.kernel.series import load_series
+    from harness.kernel.source import resolve_source
+    from harness.kernel.variants import resolve
+
+    cache = cache_dir(args.cache_dir)
+    source = resolve_source(args.kernel_source, cache, cache / "source.log")
+    checks = check_series(
+        resolve(args.variant),
+        source,
+        load_series(),
+        cache,
+        cache / "check-series",
+        build=not args.no_build,
+        jobs=args.jobs,
+    )
+    print("patch\t+lines\t-lines\terrors\twarnings\tchecks\tbuild")
+    for c in checks:
+        built = "-" if c.build_ok is None else ("ok" if c.build_ok else "FAILED")
+        if c.build_seconds is not None:
+            built += f" ({c.build_seconds:.0f} s)"
+        v = c.checkpatch
+        print(
+            f"{c.patch}\t{c.added}\t{c.removed}\t{v['ERROR']}\t{v['WARNING']}\t{v['CHECK']}\t{built}"
+        )
+    for c in checks:
+        if c.checkpatch_report and (c.checkpatch["WARNING"] or c.checkpatch["CHECK"]):
+            print(f"\n== {c.patch}\n{c.checkpatch_report.strip()}")
+    return EXIT_OK if all(c.ok for c in checks) else EXIT_CHECKS_FAILED
+
+
 def _cmd_build_image(args: argparse.Namespace) -> int:
     from harness.image.build import build_image
     from harness.image.recipe import load_recipe
@@ -174,6 +215,7 @@ COMMANDS = {
     "build-image": _cmd_build_image,
     "report": _cmd_report,
     "scenarios": _cmd_scenarios,
+    "check-series": _cmd_check_series,
 }
 
 

@@ -108,9 +108,12 @@ def _build_env(cache: Path) -> dict[str, str]:
     return {**os.environ, "CCACHE_DIR": str(cache / "ccache"), "CCACHE_MAXSIZE": "10G"}
 
 
-def configure(variant: Variant, tree: Path, build_dir: Path, cache: Path, log: Path) -> Path:
-    """tinyconfig + fragments (merge_config.sh) + olddefconfig; fails loudly when a
-    requested option did not survive. Returns the .config path."""
+def configure(
+    variant: Variant, tree: Path, build_dir: Path, cache: Path, log: Path, *, check: bool = True
+) -> Path:
+    """tinyconfig + fragments (merge_config.sh) + olddefconfig; unless `check` is off
+    (a tree that does not define every option yet), fails loudly when a requested
+    option did not survive. Returns the .config path."""
     env = _build_env(cache)
     label = f"kernel {variant.name}"
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -134,8 +137,28 @@ def configure(variant: Variant, tree: Path, build_dir: Path, cache: Path, log: P
         env=env,
     )
     config = build_dir / ".config"
-    check_merged(requested_options(variant.fragments), config, log)
+    if check:
+        check_merged(requested_options(variant.fragments), config, log)
     return config
+
+
+def make_image(
+    tree: Path, build_dir: Path, cache: Path, log: Path, *, what: str, jobs: int | None = None
+) -> None:
+    """make bzImage in build_dir, with ccache and a progress line."""
+    proc.run_logged(
+        commands.make_argv(
+            tree,
+            build_dir,
+            [commands.IMAGE_TARGET],
+            jobs=jobs or (os.cpu_count() or 1) + 1,
+            compiler_wrapper="ccache",
+        ),
+        log,
+        what=what,
+        env=_build_env(cache),
+        progress=True,
+    )
 
 
 def build_kernel(
@@ -165,19 +188,7 @@ def build_kernel(
     tree = patched_tree(source, series, cache, log) if variant.apply_series else source.tree
     start = time.monotonic()
     configure(variant, tree, build_dir, cache, log)
-    proc.run_logged(
-        commands.make_argv(
-            tree,
-            build_dir,
-            [commands.IMAGE_TARGET],
-            jobs=jobs or (os.cpu_count() or 1) + 1,
-            compiler_wrapper="ccache",
-        ),
-        log,
-        what=f"kernel {variant.name}: build",
-        env=_build_env(cache),
-        progress=True,
-    )
+    make_image(tree, build_dir, cache, log, what=f"kernel {variant.name}: build", jobs=jobs)
     seconds = round(time.monotonic() - start, 1)
     image = build_dir / commands.IMAGE_PATH
     if not image.exists():

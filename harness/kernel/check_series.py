@@ -1,0 +1,115 @@
+"""Check the patch series as a maintainer would: every prefix of it applies to the
+base, each patch passes scripts/checkpatch.pl --strict, and the tree builds after
+each patch (incrementally, in a build directory of its own)."""
+
+import re
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.errors import InfraError
+from harness.kernel.build import configure, make_image, patched_tree
+from harness.kernel.series import Series
+from harness.kernel.source import KernelSource
+from harness.kernel.variants import Variant
+
+_VERDICT = re.compile(r"^(ERROR|WARNING|CHECK):", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class PatchCheck:
+    patch: str
+    added: int
+    removed: int
+    checkpatch: dict[str, int] = field(default_factory=dict)
+    checkpatch_report: str = ""
+    build_ok: bool | None = None  # None: not built
+    build_seconds: float | None = None
+    build_log: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.checkpatch.get("ERROR") and self.build_ok is not False
+
+
+def diffstat(patch_text: str) -> tuple[int, int]:
+    """Lines added and removed by a patch: its diff only, not the message or the
+    format-patch signature."""
+    added = removed = 0
+    body = patch_text[patch_text.find("\ndiff --git ") :]
+    for line in body.splitlines():
+        if line in ("-- ", "--"):
+            break
+        if line.startswith(("+++ ", "--- ")):
+            continue
+        added += line.startswith("+")
+        removed += line.startswith("-")
+    return added, removed
+
+
+def checkpatch_argv(tree: Path, patch: Path) -> list[str]:
+    return [
+        "perl",
+        str(tree / "scripts" / "checkpatch.pl"),
+        "--strict",
+        "--no-tree",
+        "--no-signoff",
+        "--show-types",
+        str(patch),
+    ]
+
+
+def count_verdicts(report: str) -> dict[str, int]:
+    counts = {"ERROR": 0, "WARNING": 0, "CHECK": 0}
+    for kind in _VERDICT.findall(report):
+        counts[kind] += 1
+    return counts
+
+
+def check_series(
+    variant: Variant,
+    source: KernelSource,
+    series: Series,
+    cache: Path,
+    log_dir: Path,
+    *,
+    build: bool = True,
+    jobs: int | None = None,
+) -> list[PatchCheck]:
+    build_dir = cache / "build" / f"check-series-{variant.name}"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for k, patch in enumerate(series.patches, 1):
+        prefix = Series(series.directory, series.patches[:k])
+        log = log_dir / f"{k:04d}-{patch.stem}.log"
+        log.write_text(f"# {patch.name}\n")
+        tree = patched_tree(source, prefix, cache, log)
+        report = subprocess.run(
+            checkpatch_argv(tree, patch), capture_output=True, text=True, check=False
+        ).stdout
+        added, removed = diffstat(patch.read_text())
+        outcome = PatchCheck(patch.name, added, removed, count_verdicts(report), report)
+        if build:
+            start = time.monotonic()
+            try:
+                # Options a later patch defines cannot survive yet: no survival check.
+                configure(variant, tree, build_dir, cache, log, check=False)
+                make_image(tree, build_dir, cache, log, what=f"build after {patch.name}", jobs=jobs)
+                ok = True
+            except InfraError:
+                ok = False
+            outcome = PatchCheck(
+                patch.name,
+                added,
+                removed,
+                outcome.checkpatch,
+                report,
+                ok,
+                round(time.monotonic() - start, 1),
+                str(log),
+            )
+        results.append(outcome)
+    # Leave the shared patched tree at the whole series, as the variant builds expect it.
+    patched_tree(source, series, cache, log_dir / "restore.log")
+    return results
