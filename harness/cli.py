@@ -50,6 +50,12 @@ def _boot_opts(p: argparse.ArgumentParser) -> None:
         default=180.0,
         help="seconds until a guest without SSH is killed",
     )
+    p.add_argument(
+        "--timeout-scale",
+        type=float,
+        default=1.0,
+        help="multiply every scenario step's timeout (e.g. 10 for +debug kernels on TCG)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +129,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         kernel_source=args.kernel_source,
         jobs=args.jobs,
         boot_timeout=args.boot_timeout,
+        timeout_scale=args.timeout_scale,
         resume=args.resume,
     )
     run, code, infra = pipeline.run_pipeline(opts)

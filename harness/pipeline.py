@@ -46,6 +46,7 @@ class RunOptions:
     kernel_source: Path | None = None
     jobs: int | None = None
     boot_timeout: float = 180.0
+    timeout_scale: float = 1.0
     resume: Path | None = None
     scenarios_dir: Path = SCENARIOS_DIR
 
@@ -154,7 +155,9 @@ def run_variant(
             say(f"{variant}: SSH up after {guest.boot_seconds:.1f} s")
             install_guest_tools(guest.session, guest_tools)
             for sc in pending:
-                res = run_scenario(guest.session, sc, variant, boot_dir / "scratch" / sc.name)
+                res = run_scenario(
+                    guest.session, sc, variant, boot_dir / "scratch" / sc.name, opts.timeout_scale
+                )
                 run.append_result(res.to_json())
                 failed = [s for s in res.steps if not s.ok]
                 detail = f" (line {failed[0].line}: {failed[0].detail})" if failed else ""
@@ -181,6 +184,7 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             scenarios=tuple(recorded["scenarios"]),
             suites=(),
             timing=Timing(recorded["timing"]),
+            timeout_scale=recorded.get("timeout_scale", 1.0),
         )
         say(f"resuming {run.path}")
     scenarios = select(
@@ -201,6 +205,7 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             variants=list(opts.variants),
             scenarios=[s.name for s in scenarios],
             timing=opts.timing.value,
+            timeout_scale=opts.timeout_scale,
         )
     say(f"run directory: {run.path}")
     source = resolve_source(opts.kernel_source, opts.cache, run.logs / "source.log")

@@ -1,6 +1,6 @@
 """Check the patch series as a maintainer would: every prefix of it applies to the
 base, each patch passes scripts/checkpatch.pl --strict, and the tree builds after
-each patch (incrementally, in a build directory of its own)."""
+each patch (incrementally, in the variant's build directory)."""
 
 import re
 import subprocess
@@ -77,7 +77,9 @@ def check_series(
     build: bool = True,
     jobs: int | None = None,
 ) -> list[PatchCheck]:
-    build_dir = cache / "build" / f"check-series-{variant.name}"
+    # The variant's own build directory: each prefix rebuilds only what it changes,
+    # and the last one leaves the directory where a build of the variant expects it.
+    build_dir = cache / "build" / variant.name
     log_dir.mkdir(parents=True, exist_ok=True)
     results = []
     for k, patch in enumerate(series.patches, 1):

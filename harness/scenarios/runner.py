@@ -73,6 +73,7 @@ def _run_step(
     variant: str,
     scratch: Path,
     metrics: dict[str, dict[str, float | str]],
+    timeout_scale: float,
 ) -> StepResult:
     if step.check is not None:
         start = time.monotonic()
@@ -87,7 +88,7 @@ def _run_step(
             seconds=round(time.monotonic() - start, 3),
         )
     assert step.run is not None
-    res = session.run(step.run, timeout=step.timeout)
+    res = session.run(step.run, timeout=step.timeout * timeout_scale)
     reasons = unmet(step.expectation(variant), res)
     if step.metric is not None and not reasons:
         value = extract_metric(step.metric, res)
@@ -108,14 +109,19 @@ def _run_step(
 
 
 def run_scenario(
-    session: GuestSession, scenario: Scenario, variant: str, scratch: Path
+    session: GuestSession,
+    scenario: Scenario,
+    variant: str,
+    scratch: Path,
+    timeout_scale: float = 1.0,
 ) -> ScenarioResult:
-    """Run steps in order; the first failing step ends the scenario."""
+    """Run steps in order; the first failing step ends the scenario. Step timeouts
+    are multiplied by `timeout_scale` (slow guests: debug kernels under TCG)."""
     scratch.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     result = ScenarioResult(variant, scenario.name, str(scenario.path), "pass", 0.0)
     for step in scenario.steps:
-        step_result = _run_step(session, step, variant, scratch, result.metrics)
+        step_result = _run_step(session, step, variant, scratch, result.metrics, timeout_scale)
         result.steps.append(step_result)
         if not step_result.ok:
             result.status = "fail"

@@ -115,3 +115,16 @@ def test_vtpm_replay_check_reads_the_namespace_list_and_its_vtpm(tmp_path: Path)
     no_vtpm = FakeSession({f"cat {NS_VTPM_NUM}": ok("cat", "", "No such file", 1)})
     res = run_scenario(no_vtpm, sc, "secns", tmp_path)
     assert res.status == "fail" and "no vTPM number" in res.steps[0].detail
+
+
+def test_timeout_scale_multiplies_step_timeouts(tmp_path: Path) -> None:
+    seen: list[float] = []
+
+    class Session(FakeSession):
+        def run(self, command: str, timeout: float = 60) -> CommandResult:
+            seen.append(timeout)
+            return ok(command)
+
+    sc = Scenario("s", "d", tmp_path / "s.yaml", (Step(line=1, run="true", timeout=30),))
+    assert run_scenario(Session({}), sc, "secns", tmp_path, timeout_scale=10).status == "pass"
+    assert seen == [300]
