@@ -139,6 +139,7 @@ def run_variant(
         accel=accel,
         timing=opts.timing,
         boot_timeout=opts.boot_timeout,
+        extra_append=resolve(variant).append,
     )
     say(f"{variant}: booting ({accel.value}, {opts.timing.value})")
     record = {
@@ -146,6 +147,7 @@ def run_variant(
         "boot_dir": str(boot_dir.relative_to(run.path)),
         "accel": accel.value,
         "timing": opts.timing.value,
+        "append": config.extra_append,
         "started": time.time(),
     }
     try:

@@ -20,6 +20,7 @@ class Variant:
     description: str
     fragments: tuple[Path, ...]
     apply_series: bool
+    append: str = ""  # kernel command line arguments every boot of the variant adds
 
 
 def _fragment_paths(owner: str, names: object, config_dir: Path) -> tuple[Path, ...]:
@@ -30,6 +31,13 @@ def _fragment_paths(owner: str, names: object, config_dir: Path) -> tuple[Path, 
         if not p.is_file():
             raise UserError(f"{VARIANTS_FILE.name}: '{owner}' names missing fragment {p.name}")
     return paths
+
+
+def _append(owner: str, table: dict) -> list[str]:
+    value = table.get("append", "")
+    if not isinstance(value, str):
+        raise UserError(f"{VARIANTS_FILE.name}: '{owner}.append' must be a string")
+    return value.split()
 
 
 def load_variants(path: Path = VARIANTS_FILE) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -49,6 +57,7 @@ def resolve(spec: str, path: Path = VARIANTS_FILE) -> Variant:
     base = bases[base_name]
     fragments = _fragment_paths(base_name, base.get("fragments"), path.parent)
     descriptions = [base.get("description", base_name)]
+    append = _append(base_name, base)
     for mod in mod_names:
         if mod not in modifiers:
             raise UserError(
@@ -56,9 +65,11 @@ def resolve(spec: str, path: Path = VARIANTS_FILE) -> Variant:
             )
         fragments += _fragment_paths(mod, modifiers[mod].get("fragments"), path.parent)
         descriptions.append(modifiers[mod].get("description", mod))
+        append += _append(mod, modifiers[mod])
     return Variant(
         name=spec,
         description="; ".join(descriptions),
         fragments=fragments,
         apply_series=bool(base.get("patches", False)),
+        append=" ".join(append),
     )
