@@ -143,7 +143,8 @@ def test_hung_guest_is_killed_with_its_console_log(kernels: dict, image, tmp_pat
     ):
         pass
     assert "Linux version" in (boot_dir / "console.log").read_text(errors="replace")
-    left = subprocess.run(["pgrep", "-f", str(image.disk)], capture_output=True, text=True)
+    # This guest's QEMU names its boot directory (console log path) on its command line.
+    left = subprocess.run(["pgrep", "-f", str(boot_dir)], capture_output=True, text=True)
     assert left.stdout.strip() == "", "a QEMU process outlived its guest"
 
 
