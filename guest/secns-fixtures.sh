@@ -13,7 +13,8 @@ NS=/root/secns/ns
 TOOLS=/usr/local/bin
 
 docker_ready() {
-	timeout 90 sh -c 'until docker info >/dev/null 2>&1; do sleep 1; done'
+	# dockerd may take minutes on a debug kernel: the step's timeout bounds this.
+	timeout 900 sh -c 'until docker info >/dev/null 2>&1; do sleep 1; done'
 	docker image inspect secns/bench >/dev/null 2>&1 ||
 		docker import /var/lib/secns/containers/bench.tar secns/bench >/dev/null
 }
