@@ -87,8 +87,10 @@ def check_series(
         log = log_dir / f"{k:04d}-{patch.stem}.log"
         log.write_text(f"# {patch.name}\n")
         tree = patched_tree(source, prefix, cache, log)
+        # From inside the kernel tree: run from another git checkout, checkpatch takes
+        # the patch file for a tracked file of that repository and checks it as such.
         report = subprocess.run(
-            checkpatch_argv(tree, patch), capture_output=True, text=True, check=False
+            checkpatch_argv(tree, patch), capture_output=True, text=True, check=False, cwd=tree
         ).stdout
         added, removed = diffstat(patch.read_text())
         outcome = PatchCheck(patch.name, added, removed, count_verdicts(report), report)
