@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -220,6 +221,17 @@ static int start_vtpm(const char *dir)
 	return num;
 }
 
+/* A decimal option value of at least @min; a usage error otherwise. */
+static int parse_number(const char *option, const char *arg, long min)
+{
+	char *end;
+	long value = strtol(arg, &end, 10);
+
+	if (!*arg || *end || value < min || value > INT_MAX)
+		die(EXIT_USAGE, "%s: not a number >= %ld: %s", option, min, arg);
+	return value;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -235,7 +247,6 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	char *end;
 	int c;
 
 	*o = (struct options){ .securityfs = "/sys/kernel/security",
@@ -252,19 +263,13 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->keys[o->nr_keys++] = optarg;
 			break;
 		case 't':
-			o->vtpm = strtol(optarg, &end, 10);
-			if (*end || o->vtpm < 0)
-				die(EXIT_USAGE, "--vtpm: not a chip number: %s",
-				    optarg);
+			o->vtpm = parse_number("--vtpm", optarg, 0);
 			break;
 		case 'T':
 			o->new_vtpm = optarg;
 			break;
 		case 'n':
-			o->nest = strtol(optarg, &end, 10);
-			if (*end || o->nest < 1)
-				die(EXIT_USAGE, "--nest: not a positive number: %s",
-				    optarg);
+			o->nest = parse_number("--nest", optarg, 1);
 			break;
 		case 's':
 			o->strict_children = 1;
