@@ -84,7 +84,7 @@ def check_series(
     results = []
     for k, patch in enumerate(series.patches, 1):
         prefix = Series(series.directory, series.patches[:k])
-        log = log_dir / f"{k:04d}-{patch.stem}.log"
+        log = log_dir / f"{patch.stem}.log"  # patch names carry their position
         log.write_text(f"# {patch.name}\n")
         tree = patched_tree(source, prefix, cache, log)
         # From inside the kernel tree: run from another git checkout, checkpatch takes
