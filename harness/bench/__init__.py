@@ -1,0 +1,1 @@
+"""Workloads run in the guest and the statistics over them."""

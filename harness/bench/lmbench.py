@@ -1,0 +1,279 @@
+"""LMbench 3 (Debian's non-free `lmbench`) and ApacheBench: argv builders and parsers.
+
+Pure: argv lists and parsers, nothing runs here. Parsers take the program's stdout
+followed by its stderr; LMbench prints its results on stderr and ab on stdout.
+
+The LMbench parsers are strict: every non-blank line must be a result line of that
+program. LMbench reports many failures only as extra lines and still exits 0 (a
+perror() before a bogus "8.39 inf", one "sh: ... not found" per iteration), so a
+line that is not a result rejects the whole measurement.
+"""
+
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+
+US = "us"
+MB_PER_S = "MB/s"  # LMbench's MB is 10^6 bytes: an 8 MiB file is reported as 8.39 MB
+FILES_PER_S = "files/s"
+REQUESTS_PER_S = "requests/s"
+
+# Debian's lat_proc runs this fixed path for `exec` and `shell`, not `hello` from PATH
+# or the cwd. When it is missing, `exec` silently times fork + a failed execve.
+HELLO = "/var/tmp/lmbench/hello"
+
+CTX_PROCESSES = (2, 4, 8)  # lat_ctx ring sizes; 2 is the classic context-switch figure
+
+_NUM = r"\d+(?:\.\d+)?"  # no sign, no "inf"/"nan": those are failed measurements
+
+
+@dataclass(frozen=True)
+class Sample:
+    metric: str
+    value: float
+    unit: str
+    higher_is_better: bool
+
+
+class ParseError(ValueError):
+    """The output holds no valid result; the message names the program and the line."""
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    argv: tuple[str, ...]
+    parse: Callable[[str], list[Sample]]
+
+
+def _sample(program: str, metric: str, value: str, unit: str, higher: bool, line: str) -> Sample:
+    v = float(value)
+    # Stats compare ratios and geometric means, where a zero would be meaningless.
+    if v <= 0:
+        raise ParseError(f"{program}: non-positive result in {line!r}")
+    return Sample(metric, v, unit, higher)
+
+
+def _result_lines(program: str, text: str, pattern: str, example: str) -> list[re.Match[str]]:
+    """Every non-blank line matched against `pattern`; at least one line."""
+    regex = re.compile(pattern)
+    matches = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        m = regex.fullmatch(line)
+        if m is None:
+            raise ParseError(f"{program}: unexpected line {line!r} (expected like {example!r})")
+        matches.append(m)
+    if not matches:
+        raise ParseError(f"{program}: no result line (expected like {example!r})")
+    return matches
+
+
+def _one_result(program: str, text: str, pattern: str, example: str) -> re.Match[str]:
+    matches = _result_lines(program, text, pattern, example)
+    if len(matches) > 1:
+        raise ParseError(f"{program}: more than one result line: {matches[1].group(0)!r}")
+    return matches[0]
+
+
+_SYSCALL_METRICS = {
+    "syscall": "lat_syscall_null",
+    "read": "lat_syscall_read",
+    "write": "lat_syscall_write",
+    "stat": "lat_syscall_stat",
+    "fstat": "lat_syscall_fstat",
+    "open/close": "lat_syscall_open",
+}
+
+
+def parse_lat_syscall(text: str) -> list[Sample]:
+    """'Simple syscall: 0.1689 microseconds' (null; read, write, stat, fstat, open/close)."""
+    m = _one_result(
+        "lat_syscall",
+        text,
+        rf"Simple (syscall|read|write|stat|fstat|open/close): ({_NUM}) microseconds",
+        "Simple syscall: 0.1689 microseconds",
+    )
+    return [_sample("lat_syscall", _SYSCALL_METRICS[m[1]], m[2], US, False, m[0])]
+
+
+_PROC_METRICS = {
+    "fork+exit": "lat_proc_fork",
+    "fork+execve": "lat_proc_exec",
+    "fork+/bin/sh -c": "lat_proc_shell",
+}
+
+
+def parse_lat_proc(text: str) -> list[Sample]:
+    """'Process fork+exit: 173.9032 microseconds' (fork; fork+execve, fork+/bin/sh -c)."""
+    m = _one_result(
+        "lat_proc",
+        text,
+        rf"Process (fork\+exit|fork\+execve|fork\+/bin/sh -c): ({_NUM}) microseconds",
+        "Process fork+exit: 173.9032 microseconds",
+    )
+    return [_sample("lat_proc", _PROC_METRICS[m[1]], m[2], US, False, m[0])]
+
+
+def parse_lat_pagefault(text: str) -> list[Sample]:
+    """'Pagefaults on FILE: 0.1138 microseconds', per page."""
+    m = _one_result(
+        "lat_pagefault",
+        text,
+        rf"Pagefaults on .+: ({_NUM}) microseconds",
+        "Pagefaults on /scratch/file: 0.1138 microseconds",
+    )
+    return [_sample("lat_pagefault", "lat_pagefault", m[1], US, False, m[0])]
+
+
+def _round_trip(program: str, label: str, example: str) -> Callable[[str], list[Sample]]:
+    """A parser for 'LABEL: X microseconds', one round trip."""
+
+    def parse(text: str) -> list[Sample]:
+        m = _one_result(program, text, rf"{re.escape(label)}: ({_NUM}) microseconds", example)
+        return [_sample(program, program, m[1], US, False, m[0])]
+
+    return parse
+
+
+parse_lat_pipe = _round_trip("lat_pipe", "Pipe latency", "Pipe latency: 5.5653 microseconds")
+parse_lat_unix = _round_trip(
+    "lat_unix", "AF_UNIX sock stream latency", "AF_UNIX sock stream latency: 9.1957 microseconds"
+)
+
+
+def parse_lat_mmap(text: str) -> list[Sample]:
+    """'8.388608 29': MB mapped, then whole µs per mmap+munmap (not the man page's %0.2f)."""
+    m = _one_result("lat_mmap", text, rf"{_NUM} ({_NUM})", "8.388608 29")
+    return [_sample("lat_mmap", "lat_mmap", m[1], US, False, m[0])]
+
+
+def parse_bw_file_rd(text: str) -> list[Sample]:
+    """'8.39 6596.38': MB read, then MB/s."""
+    m = _one_result("bw_file_rd", text, rf"{_NUM} ({_NUM})", "8.39 6596.38")
+    return [_sample("bw_file_rd", "bw_file_rd", m[1], MB_PER_S, True, m[0])]
+
+
+def parse_lat_ctx(text: str) -> list[Sample]:
+    """A blank line, '"size=0k ovr=0.62', then 'PROCS µs' per ring size: one sample each,
+    named lat_ctx_s<KB>_p<PROCS>. The overhead (ovr) is already subtracted by lat_ctx."""
+    matches = _result_lines(
+        "lat_ctx", text, rf'"size=(?P<size>\d+)k ovr={_NUM}|(?P<procs>\d+) (?P<us>{_NUM})', "2 2.25"
+    )
+    header, rows = matches[0], matches[1:]
+    if header["size"] is None:
+        raise ParseError(f"lat_ctx: first line {header[0]!r} is not '\"size=<KB>k ovr=<us>'")
+    if not rows:
+        raise ParseError(f"lat_ctx: no 'PROCS µs' line after {header[0]!r}")
+    samples = []
+    for row in rows:
+        if row["procs"] is None:
+            raise ParseError(f"lat_ctx: second header {row[0]!r}")
+        metric = f"lat_ctx_s{header['size']}_p{row['procs']}"
+        samples.append(_sample("lat_ctx", metric, row["us"], US, False, row[0]))
+    return samples
+
+
+def parse_lat_fs(text: str) -> list[Sample]:
+    """'0k<TAB>19<TAB>3650<TAB>238430' per file size: size, files, creates/s, deletes/s.
+
+    Kept as LMbench's files/s (higher is better) rather than converted to µs per file."""
+    samples = []
+    for m in _result_lines(
+        "lat_fs", text, rf"(\d+)k\s+\d+\s+({_NUM})\s+({_NUM})", "0k\t19\t3650\t238430"
+    ):
+        size = m[1]
+        samples.append(_sample("lat_fs", f"lat_fs_create_{size}k", m[2], FILES_PER_S, True, m[0]))
+        samples.append(_sample("lat_fs", f"lat_fs_delete_{size}k", m[3], FILES_PER_S, True, m[0]))
+    return samples
+
+
+_AB_RPS = re.compile(rf"^Requests per second:\s+({_NUM}) \[#/sec\] \(mean\)$", re.MULTILINE)
+# With the "(Connect: 0, Receive: 0, Length: 133, Exceptions: 0)" line after it, if any.
+_AB_FAILED = re.compile(
+    r"^(?:Failed requests|Non-2xx responses):\s+(\d+)$(?:\n\s+\(.*\))?", re.MULTILINE
+)
+
+
+def parse_ab(text: str) -> list[Sample]:
+    """ab's 'Requests per second:' as ab_requests_per_s.
+
+    A run where any request failed (connect, receive, length or exception) or got a
+    non-2xx status raises ParseError: failed requests are often the fast ones, so the
+    rate would not compare with a clean run's. ab counts a body whose length differs
+    from the first one as failed, so the page must be static."""
+    for m in _AB_FAILED.finditer(text):
+        if int(m[1]) > 0:
+            raise ParseError(f"ab: requests failed: {' '.join(m[0].split())!r}")
+    m = _AB_RPS.search(text)
+    if m is None:
+        lines = text.strip().splitlines()
+        last = lines[-1] if lines else ""
+        raise ParseError(f"ab: no 'Requests per second:' line; output ends with {last!r}")
+    return [_sample("ab", "ab_requests_per_s", m[1], REQUESTS_PER_S, True, m[0])]
+
+
+def _needs_hello(bin_dir: str, argv: tuple[str, ...]) -> tuple[str, ...]:
+    """argv run after installing Debian's `hello` where lat_proc looks for it; the copy
+    happens before lat_proc starts timing, and repeating it is harmless."""
+    hello_dir, _ = HELLO.rsplit("/", 1)
+    script = (
+        f"mkdir -p {hello_dir} && cp {shlex.quote(bin_dir + '/hello')} {HELLO}"
+        f" && exec {shlex.join(argv)}"
+    )
+    return ("/bin/sh", "-c", script)
+
+
+def lmbench_suite(
+    bin_dir: str, scratch: str, repetitions: int, file_mb: int
+) -> tuple[Benchmark, ...]:
+    """The LMbench set, run one program at a time.
+
+    `scratch` must hold `file`, a file of `file_mb` MiB (pagefault, mmap, file read,
+    stat/open); lat_fs creates and removes its files there too. Every program gets
+    `-N repetitions` and prints one result over them. No `-W`: benchmp's calibration
+    rounds, whose times are dropped, already warm up, and lat_fs hung with -W 1."""
+    if repetitions < 1 or file_mb < 1:
+        raise ValueError(f"repetitions={repetitions} and file_mb={file_mb} must be >= 1")
+
+    def cmd(program: str, *args: str) -> tuple[str, ...]:
+        return (f"{bin_dir}/{program}", "-N", str(repetitions), *args)
+
+    file = f"{scratch}/file"
+    size = f"{file_mb}m"
+    syscalls = (("null", ()), ("read", ()), ("write", ()))
+    # fstat fstat()s `file`: without it lat_syscall prints "fstat: Bad file descriptor".
+    syscalls += tuple((op, (file,)) for op in ("stat", "fstat", "open"))
+    return (
+        *(
+            Benchmark(f"lat_syscall_{op}", cmd("lat_syscall", op, *args), parse_lat_syscall)
+            for op, args in syscalls
+        ),
+        Benchmark("lat_proc_fork", cmd("lat_proc", "fork"), parse_lat_proc),
+        Benchmark("lat_proc_exec", _needs_hello(bin_dir, cmd("lat_proc", "exec")), parse_lat_proc),
+        Benchmark(
+            "lat_proc_shell", _needs_hello(bin_dir, cmd("lat_proc", "shell")), parse_lat_proc
+        ),
+        Benchmark("lat_pagefault", cmd("lat_pagefault", file), parse_lat_pagefault),
+        Benchmark("lat_mmap", cmd("lat_mmap", size, file), parse_lat_mmap),
+        Benchmark("lat_ctx_s0", cmd("lat_ctx", "-s", "0", *map(str, CTX_PROCESSES)), parse_lat_ctx),
+        Benchmark("lat_pipe", cmd("lat_pipe"), parse_lat_pipe),
+        Benchmark("lat_unix", cmd("lat_unix"), parse_lat_unix),
+        # lat_fs takes its directory only as argv[1], so after -N it would silently use
+        # /tmp; its tempnam() honours TMPDIR instead.
+        Benchmark("lat_fs", ("env", f"TMPDIR={scratch}", *cmd("lat_fs")), parse_lat_fs),
+        Benchmark("bw_file_rd", cmd("bw_file_rd", size, "io_only", file), parse_bw_file_rd),
+    )
+
+
+def ab_argv(url: str, concurrency: int, requests: int) -> list[str]:
+    """ApacheBench without -k: every request opens and closes its own TCP connection,
+    so the per-request kernel work (accept, socket setup, close) is measured as well,
+    as in ab's default use."""
+    if concurrency < 1 or requests < concurrency:
+        # ab itself refuses with its usage text
+        raise ValueError(f"need 1 <= concurrency ({concurrency}) <= requests ({requests})")
+    return ["ab", "-n", str(requests), "-c", str(concurrency), url]

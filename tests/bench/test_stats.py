@@ -1,0 +1,259 @@
+import math
+
+import numpy as np
+import pytest
+
+from harness.bench.stats import (
+    MetricSamples,
+    _Padded,
+    _resampled_medians,
+    boot_medians,
+    bootstrap_ratio_ci,
+    compare,
+    geomean_ratio,
+    geomean_ratio_ci,
+    geometric_mean,
+    holm,
+    mann_whitney_p,
+)
+
+# Fewer resamples than the default keeps the suite fast; the intervals are still stable.
+N = 2000
+
+
+def synthetic(base: float, seed: int, boots: int = 5, reps: int = 10) -> list[list[float]]:
+    """Log-normal samples with a per-boot offset (1%) and per-repetition noise (2%)."""
+    rng = np.random.default_rng(seed)
+    return [
+        (base * np.exp(rng.normal(0, 0.01)) * rng.lognormal(0, 0.02, reps)).tolist()
+        for _ in range(boots)
+    ]
+
+
+def one(comparisons, name="m"):
+    (c,) = [c for c in comparisons if c.metric == name]
+    return c
+
+
+# --- known values ----------------------------------------------------------------------
+
+
+def test_geometric_mean_known_values():
+    assert geometric_mean([2.0, 8.0]) == pytest.approx(4.0)
+    assert geometric_mean([1.0, 10.0, 100.0]) == pytest.approx(10.0)
+    assert geometric_mean([3.5]) == pytest.approx(3.5)
+
+
+@pytest.mark.parametrize("values", [[], [1.0, 0.0], [1.0, -2.0], [1.0, math.nan]])
+def test_geometric_mean_rejects_bad_input(values):
+    with pytest.raises(ValueError):
+        geometric_mean(values)
+
+
+def test_boot_medians():
+    assert boot_medians([[3.0, 1.0, 2.0], [4.0, 10.0], [7.0]]) == [2.0, 7.0, 7.0]
+
+
+def test_holm_hand_worked():
+    # Sorted: 0.005*4 = 0.02, 0.01*3 = 0.03, 0.03*2 = 0.06, 0.04*1 = 0.04 -> raised to
+    # 0.06 by the running maximum; then put back in input order.
+    assert holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+
+
+def test_holm_caps_at_one_and_handles_edge_cases():
+    assert holm([0.5, 0.6]) == pytest.approx([1.0, 1.0])
+    assert holm([0.02]) == pytest.approx([0.02])
+    assert holm([]) == []
+    with pytest.raises(ValueError):
+        holm([0.1, math.nan])
+    with pytest.raises(ValueError):
+        holm([1.5])
+
+
+def test_mann_whitney_identical_values_is_one():
+    assert mann_whitney_p([[5.0, 5.0], [5.0]], [[5.0, 5.0, 5.0]]) == 1.0
+
+
+def test_mann_whitney_separated_samples_is_small():
+    assert mann_whitney_p([[1.0, 2.0, 3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]) < 0.05
+
+
+# --- bootstrap -------------------------------------------------------------------------
+
+
+def test_ci_covers_true_ratio_and_excludes_one():
+    a, b = synthetic(100.0, seed=1), synthetic(110.0, seed=2)
+    lo, hi = bootstrap_ratio_ci(a, b, resamples=N)
+    assert lo < 1.10 < hi
+    assert lo > 1.0
+
+
+def test_ci_is_deterministic_given_seed():
+    a, b = synthetic(100.0, seed=1), synthetic(103.0, seed=2)
+    first = bootstrap_ratio_ci(a, b, resamples=N, seed=7)
+    assert bootstrap_ratio_ci(a, b, resamples=N, seed=7) == first
+    assert bootstrap_ratio_ci(a, b, resamples=N, seed=8) != first
+
+
+def test_ci_constant_data_with_ragged_boots():
+    # Padding of short boots must never leak into a median.
+    lo, hi = bootstrap_ratio_ci([[2.0], [2.0, 2.0, 2.0]], [[3.0, 3.0], [3.0]], resamples=N)
+    assert lo == pytest.approx(1.5)
+    assert hi == pytest.approx(1.5)
+
+
+def test_resampled_medians_ragged_matches_reference():
+    # Pins the vectorised ragged path against a plain loop over the same draws.
+    groups = [[1.0, 2.0, 3.0], [10.0, 20.0], [5.0, 6.0, 7.0, 8.0]]
+    boots = np.random.default_rng(3).integers(0, 3, size=(200, 3))
+    got = _resampled_medians(_Padded.of(groups), boots, np.random.default_rng(7))
+    sizes = np.array([len(g) for g in groups])[boots]
+    reps = np.random.default_rng(7).integers(0, sizes[..., None], size=(200, 3, 4))
+    want = [
+        np.median([groups[b][reps[i, j, k]] for j, b in enumerate(row) for k in range(sizes[i, j])])
+        for i, row in enumerate(boots)
+    ]
+    np.testing.assert_array_equal(got, want)
+
+
+# --- compare ---------------------------------------------------------------------------
+
+
+def test_ten_percent_slowdown_is_a_regression():
+    m = MetricSamples("us", False, synthetic(100.0, seed=1), synthetic(110.0, seed=2))
+    c = one(compare({"m": m}, resamples=N))
+    assert c.verdict == "regression"
+    assert c.ci_low < 1.10 < c.ci_high
+    assert c.slowdown == pytest.approx(c.ratio - 1)
+    assert 0.05 < c.slowdown < 0.15
+    assert (c.n_boots_a, c.n_boots_b, c.n_reps_a, c.n_reps_b) == (5, 5, 50, 50)
+    assert c.ratio == pytest.approx(c.median_b / c.median_a)
+
+
+def test_higher_is_better_flips_the_verdict():
+    a, b = synthetic(100.0, seed=1), synthetic(110.0, seed=2)
+    c = one(compare({"m": MetricSamples("MB/s", True, a, b)}, resamples=N))
+    assert c.verdict == "improvement"
+    assert c.slowdown == pytest.approx(1 - c.ratio)
+    assert c.slowdown < 0
+    assert c.oriented_ratio == pytest.approx(1 / c.ratio)
+
+
+def test_same_distribution_is_no_change():
+    m = MetricSamples("us", False, synthetic(100.0, seed=1), synthetic(100.0, seed=2))
+    c = one(compare({"m": m}, resamples=N))
+    assert c.ci_low < 1 < c.ci_high
+    assert c.verdict == "no change"
+
+
+def test_identical_samples_are_no_change():
+    a = synthetic(100.0, seed=1)
+    c = one(compare({"m": MetricSamples("us", False, a, a)}, resamples=N))
+    assert c.ratio == 1.0
+    assert c.p == pytest.approx(1.0)
+    assert c.verdict == "no change"
+
+
+def test_floor_suppresses_tiny_significant_change():
+    rng = np.random.default_rng(0)
+    a = [(100.0 + rng.normal(0, 0.01, 10)).tolist() for _ in range(5)]
+    b = [(100.2 + rng.normal(0, 0.01, 10)).tolist() for _ in range(5)]
+    metrics = {"m": MetricSamples("us", False, a, b)}
+    c = one(compare(metrics, resamples=N))
+    # Real (CI excludes 1, p tiny) but only 0.2%, below the default 1% floor.
+    assert c.ci_low > 1
+    assert c.p_adjusted < 1e-6
+    assert c.verdict == "no change"
+    assert one(compare(metrics, resamples=N, floor=0.001)).verdict == "regression"
+
+
+def test_one_sample_is_inconclusive_and_not_in_holm_family():
+    metrics = {
+        "lonely": MetricSamples("us", False, [[5.0]], synthetic(5.0, seed=3)),
+        "m": MetricSamples("us", False, synthetic(100.0, seed=1), synthetic(110.0, seed=2)),
+    }
+    result = compare(metrics, resamples=N)
+    lonely = one(result, "lonely")
+    assert lonely.verdict == "inconclusive"
+    assert math.isnan(lonely.ci_low) and math.isnan(lonely.p) and math.isnan(lonely.p_adjusted)
+    assert lonely.n_reps_a == 1
+    m = one(result, "m")
+    assert m.p_adjusted == m.p  # a family of one: no adjustment
+
+
+def test_holm_is_applied_across_metrics():
+    metrics = {
+        f"m{i}": MetricSamples("us", False, synthetic(100.0, seed=i), synthetic(101.0, seed=i + 50))
+        for i in range(4)
+    }
+    result = compare(metrics, resamples=200)
+    assert [c.metric for c in result] == ["m0", "m1", "m2", "m3"]
+    assert [c.p_adjusted for c in result] == pytest.approx(holm([c.p for c in result]))
+
+
+def test_compare_is_deterministic_and_matches_single_ci():
+    a, b = synthetic(100.0, seed=1), synthetic(104.0, seed=2)
+    metrics = {"m": MetricSamples("us", False, a, b)}
+    first = compare(metrics, resamples=N, seed=5)
+    assert compare(metrics, resamples=N, seed=5) == first
+    assert (first[0].ci_low, first[0].ci_high) == bootstrap_ratio_ci(a, b, resamples=N, seed=5)
+
+
+# --- geometric mean summary ------------------------------------------------------------
+
+
+def test_geomean_ratio_and_ci_orient_every_metric():
+    metrics = {
+        "lat": MetricSamples("us", False, synthetic(10.0, seed=1), synthetic(11.0, seed=2)),
+        # Throughput 10% lower is worse, so it also pushes the summary above 1.
+        "bw": MetricSamples("MB/s", True, synthetic(1000.0, seed=3), synthetic(900.0, seed=4)),
+    }
+    point = geomean_ratio(compare(metrics, resamples=N))
+    assert point == pytest.approx(math.sqrt(1.1 / 0.9), rel=0.03)
+    lo, hi = geomean_ratio_ci(metrics, resamples=N)
+    assert 1 < lo < point < hi
+
+
+def test_geomean_ci_of_one_metric_equals_ratio_ci():
+    a, b = synthetic(100.0, seed=1), synthetic(104.0, seed=2)
+    ci = geomean_ratio_ci({"m": MetricSamples("us", False, a, b)}, resamples=N, seed=3)
+    assert ci == pytest.approx(bootstrap_ratio_ci(a, b, resamples=N, seed=3))
+
+
+def test_geomean_ratio_of_nothing_raises():
+    with pytest.raises(ValueError):
+        geomean_ratio([])
+    with pytest.raises(ValueError):
+        geomean_ratio_ci({})
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "match"),
+    [
+        ([], "no boots"),
+        ([[1.0], []], "boot 1 has no samples"),
+        ([[1.0, math.nan]], "NaN"),
+        ([[1.0, -1.0]], "<= 0"),
+        ([[0.0, 1.0]], "<= 0"),
+    ],
+)
+def test_validation_names_the_metric(a, match):
+    metrics = {"lat_syscall": MetricSamples("us", False, a, [[1.0, 2.0]])}
+    with pytest.raises(ValueError, match=match) as err:
+        compare(metrics, resamples=10)
+    assert "lat_syscall (A)" in str(err.value)
+    with pytest.raises(ValueError, match="lat_syscall"):
+        geomean_ratio_ci(metrics, resamples=10)
+
+
+def test_bootstrap_rejects_bad_arguments():
+    a = [[1.0, 2.0]]
+    with pytest.raises(ValueError, match="confidence"):
+        bootstrap_ratio_ci(a, a, confidence=1.5)
+    with pytest.raises(ValueError, match="resamples"):
+        bootstrap_ratio_ci(a, a, resamples=0)
+    with pytest.raises(ValueError, match="floor"):
+        compare({"m": MetricSamples("us", False, a, a)}, floor=-0.1)
