@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness import pipeline
-from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, HarnessError
+from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, HarnessError, UserError
 from harness.paths import RESULTS_DIR, SCENARIOS_DIR, cache_dir
 from harness.vm.commands import Timing
 
@@ -40,9 +40,10 @@ def _boot_opts(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--timing",
-        choices=[t.value for t in Timing],
-        default=Timing.WALLCLOCK.value,
-        help="icount: deterministic instruction-driven guest time (TCG)",
+        choices=["auto", *(t.value for t in Timing)],
+        default="auto",
+        help="icount: deterministic instruction-driven guest time (TCG); "
+        "auto (default): icount under TCG, wall clock under KVM",
     )
     p.add_argument(
         "--boot-timeout",
@@ -84,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="run only this suite (sub-directory of scenarios/), repeatable",
     )
+    run.add_argument(
+        "--profile",
+        default=pipeline.DEFAULT_PROFILE,
+        help="benchmark profile from workloads/profiles.toml (quick, paper), "
+        "or 'none' to run only the scenarios (default: %(default)s)",
+    )
+    run.add_argument("--no-scenarios", action="store_true", help="run only the benchmark profile")
     run.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     run.add_argument(
         "--resume",
@@ -102,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="render a run directory as HTML")
     rep.add_argument("run_dir", type=Path)
+    rep.add_argument(
+        "--screenshot",
+        action="store_true",
+        help="also save report/screenshot.png from headless Chromium",
+    )
 
     cs = sub.add_parser(
         "check-series",
@@ -111,6 +124,32 @@ def build_parser() -> argparse.ArgumentParser:
     _kernel_opts(cs)
     cs.add_argument("--variant", default="secns", help="config to build with (default: secns)")
     cs.add_argument("--no-build", action="store_true", help="checkpatch only")
+
+    cmp = sub.add_parser(
+        "compare",
+        help="compare two runs, or two git revisions of the series; non-zero on regression",
+    )
+    _common(cmp), _kernel_opts(cmp), _boot_opts(cmp)
+    cmp.add_argument("a", help="baseline: a run directory, or a git revision of the series")
+    cmp.add_argument("b", help="candidate: a run directory, or a git revision of the series")
+    cmp.add_argument(
+        "--variant", default=None, help="variant compared between two runs (default: the last)"
+    )
+    cmp.add_argument(
+        "--profile",
+        default=pipeline.DEFAULT_PROFILE,
+        help="benchmark profile when revisions are compared (default: %(default)s)",
+    )
+    cmp.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    cmp.add_argument(
+        "--floor", type=float, default=0.01, help="smallest change reported (default: 0.01)"
+    )
+    cmp.add_argument(
+        "--threshold",
+        type=float,
+        default=0.02,
+        help="a regression this large (fraction) fails the comparison (default: 0.02)",
+    )
 
     sc = sub.add_parser("scenarios", help="list and validate the scenario files")
     sc.add_argument("--dir", type=Path, default=SCENARIOS_DIR)
@@ -125,7 +164,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         scenarios=tuple(args.scenarios),
         suites=tuple(args.suites),
         accel=args.accel,
-        timing=Timing(args.timing),
+        timing=None if args.timing == "auto" else Timing(args.timing),
+        profile=None if args.profile == "none" else args.profile,
+        run_scenarios=not args.no_scenarios,
         kernel_source=args.kernel_source,
         jobs=args.jobs,
         boot_timeout=args.boot_timeout,
@@ -139,6 +180,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if infra:
         raise infra[0]
     return code
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from harness.compare import compare_revisions, compare_runs, render_text
+    from harness.report.render import render
+
+    dirs = [Path(x) for x in (args.a, args.b)]
+    if all(d.is_dir() for d in dirs):
+        outcome = compare_runs(dirs[0], dirs[1], args.variant, args.floor, args.threshold)
+    elif any(d.is_dir() for d in dirs):
+        raise UserError("compare two run directories, or two git revisions, not one of each")
+    else:
+        opts = pipeline.RunOptions(
+            cache=cache_dir(args.cache_dir),
+            results_dir=args.results_dir.resolve(),
+            accel=args.accel,
+            timing=None if args.timing == "auto" else Timing(args.timing),
+            profile=args.profile,
+            kernel_source=args.kernel_source,
+            jobs=args.jobs,
+            boot_timeout=args.boot_timeout,
+            timeout_scale=args.timeout_scale,
+        )
+        run, outcome = compare_revisions(args.a, args.b, opts, args.floor, args.threshold)
+        print(f"report: {render(run)}")
+    print(render_text(outcome))
+    return EXIT_CHECKS_FAILED if outcome.gating else EXIT_OK
 
 
 def _cmd_build_kernel(args: argparse.Namespace) -> int:
@@ -202,7 +270,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from harness.report.render import render
     from harness.results.rundir import RunDir
 
-    print(render(RunDir.open(args.run_dir)))
+    page = render(RunDir.open(args.run_dir))
+    print(page)
+    if args.screenshot:
+        from harness.report.screenshot import take_screenshot
+
+        print(take_screenshot(page))
     return EXIT_OK
 
 
@@ -223,6 +296,7 @@ COMMANDS = {
     "report": _cmd_report,
     "scenarios": _cmd_scenarios,
     "check-series": _cmd_check_series,
+    "compare": _cmd_compare,
 }
 
 

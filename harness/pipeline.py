@@ -12,17 +12,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness import __version__, hostinfo
+from harness.bench.profile import Profile, load_profile, parse_profile
+from harness.bench.rounds import completed, run_rounds
 from harness.digest import file_sha256
 from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, InfraError
 from harness.guest.tools import GuestTools, build_guest_tools, install_guest_tools
 from harness.image.build import GuestImage, build_image
 from harness.image.recipe import load_recipe
 from harness.kernel.build import KernelArtifact, build_kernel, patched_tree
+from harness.kernel.revisions import series_for
 from harness.kernel.series import Series, load_series
 from harness.kernel.source import KernelSource, resolve_source
 from harness.kernel.variants import resolve
 from harness.paths import SCENARIOS_DIR
-from harness.results.rundir import RunDir, new_run_id
+from harness.results.rundir import MANIFEST, RunDir, new_run_id
 from harness.scenarios.checks import CHECKS
 from harness.scenarios.loader import discover, select
 from harness.scenarios.model import Scenario
@@ -32,6 +35,7 @@ from harness.vm.commands import Accel, Timing
 from harness.vm.machine import Guest, GuestConfig
 
 DEFAULT_VARIANTS = ("vanilla", "secns")
+DEFAULT_PROFILE = "quick"
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,10 @@ class RunOptions:
     scenarios: tuple[str, ...] = ()
     suites: tuple[str, ...] = ()
     accel: str = "auto"
-    timing: Timing = Timing.WALLCLOCK
+    timing: Timing | None = None  # None: icount on TCG, wall clock on KVM
+    # Benchmark profile: a name in workloads/profiles.toml, a Profile, or None (none).
+    profile: str | Profile | None = DEFAULT_PROFILE
+    run_scenarios: bool = True
     kernel_source: Path | None = None
     jobs: int | None = None
     boot_timeout: float = 180.0
@@ -65,7 +72,9 @@ def build_kernels(
     artifacts = {}
     for spec in opts.variants:
         say(f"kernel {spec}: building (cached builds are reused)")
-        art = build_kernel(resolve(spec), source, series, opts.cache, jobs=opts.jobs)
+        art = build_kernel(
+            resolve(spec), source, series_for(spec, opts.cache), opts.cache, jobs=opts.jobs
+        )
         state = "cached" if art.cached else f"built in {art.build_seconds:.0f} s"
         say(f"kernel {spec}: {state}, {art.directory}")
         artifacts[spec] = art
@@ -115,15 +124,35 @@ def prepare_image(opts: RunOptions, run: RunDir) -> GuestImage:
     return image
 
 
-def run_variant(
-    variant: str,
+def guest_config(
     kernel: KernelArtifact,
     image: GuestImage,
+    opts: RunOptions,
+    accel: Accel,
+    timing: Timing,
+    variant: str,
+    boot_ima_policy: str | None = "tcb",
+) -> GuestConfig:
+    return GuestConfig(
+        kernel=kernel.bzimage,
+        disk=image.disk,
+        ssh_key=image.ssh_key,
+        host_pubkey=image.host_pubkey,
+        accel=accel,
+        timing=timing,
+        boot_timeout=opts.boot_timeout,
+        extra_append=resolve(variant).append,
+        boot_ima_policy=boot_ima_policy,
+    )
+
+
+def run_variant(
+    variant: str,
+    config: GuestConfig,
     scenarios: list[Scenario],
     guest_tools: GuestTools,
     opts: RunOptions,
     run: RunDir,
-    accel: Accel,
 ) -> None:
     done = run.done()
     pending = [s for s in scenarios if s.applies_to(variant) and (variant, s.name) not in done]
@@ -131,22 +160,13 @@ def run_variant(
         say(f"{variant}: nothing left to run")
         return
     boot_dir = run.boot_dir(variant)
-    config = GuestConfig(
-        kernel=kernel.bzimage,
-        disk=image.disk,
-        ssh_key=image.ssh_key,
-        host_pubkey=image.host_pubkey,
-        accel=accel,
-        timing=opts.timing,
-        boot_timeout=opts.boot_timeout,
-        extra_append=resolve(variant).append,
-    )
-    say(f"{variant}: booting ({accel.value}, {opts.timing.value})")
+    accel = config.accel
+    say(f"{variant}: booting ({accel.value}, {config.timing.value})")
     record = {
         "variant": variant,
         "boot_dir": str(boot_dir.relative_to(run.path)),
         "accel": accel.value,
-        "timing": opts.timing.value,
+        "timing": config.timing.value,
         "append": config.extra_append,
         "started": time.time(),
     }
@@ -172,30 +192,53 @@ def run_variant(
         raise
 
 
+def recorded_profile(manifest: dict) -> Profile | None:
+    """The profile a run was started with, as recorded (the file may have changed)."""
+    settings = dict(manifest.get("profile") or {})
+    if not settings:
+        return None
+    name = settings.pop("name")
+    return parse_profile(name, settings, f"{MANIFEST} of the resumed run")
+
+
+def resolve_timing(requested: Timing | None, accel: Accel) -> Timing:
+    """Default: icount under TCG (deterministic on a noisy host), wall clock under KVM."""
+    if requested is not None:
+        return requested
+    return Timing.ICOUNT if accel is Accel.TCG else Timing.WALLCLOCK
+
+
 def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
     """Returns the run directory, the exit code for the checks, and infra failures."""
     recorded: dict = {}
     if opts.resume is not None:
-        # A resumed run keeps its own variants, scenarios, timing mode and accelerator:
-        # one run never mixes measurement conditions.
+        # A resumed run keeps its own variants, scenarios, profile, timing mode and
+        # accelerator: one run never mixes measurement conditions.
         run = RunDir.open(opts.resume)
         recorded = run.manifest()
         opts = replace(
             opts,
             variants=tuple(recorded["variants"]),
             scenarios=tuple(recorded["scenarios"]),
+            run_scenarios=bool(recorded["scenarios"]),
             suites=(),
-            timing=Timing(recorded["timing"]),
+            timing=Timing(recorded["timing"]) if recorded.get("timing") else opts.timing,
             timeout_scale=recorded.get("timeout_scale", 1.0),
+            profile=recorded_profile(recorded),
         )
         say(f"resuming {run.path}")
-    scenarios = select(
-        discover(opts.scenarios_dir, CHECKS),
-        list(opts.scenarios) or None,
-        list(opts.suites) or None,
+    scenarios = (
+        select(
+            discover(opts.scenarios_dir, CHECKS),
+            list(opts.scenarios) or None,
+            list(opts.suites) or None,
+        )
+        if opts.run_scenarios
+        else []
     )
     for spec in opts.variants:
         resolve(spec)  # unknown variants are user errors, before any long step
+    profile = load_profile(opts.profile) if isinstance(opts.profile, str) else opts.profile
     if opts.resume is None:
         run = RunDir.create(opts.results_dir, new_run_id())
         run.update_manifest(
@@ -206,10 +249,11 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             tools=hostinfo.tool_versions(),
             variants=list(opts.variants),
             scenarios=[s.name for s in scenarios],
-            timing=opts.timing.value,
+            profile={"name": profile.name, **profile.settings()} if profile else None,
             timeout_scale=opts.timeout_scale,
         )
     say(f"run directory: {run.path}")
+    started = time.monotonic()
     source = resolve_source(opts.kernel_source, opts.cache, run.logs / "source.log")
     series = load_series()
     kernels = build_kernels(opts, run, source, series)
@@ -222,17 +266,41 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
     else:
         probe_kernel = next(iter(kernels.values())).bzimage
         choice = choose_accel(opts.accel, probe_kernel, opts.cache)
-    run.update_manifest(accel=choice.accel.value, accel_reason=choice.reason)
-    say(f"accelerator: {choice.accel.value} ({choice.reason})")
+    timing = resolve_timing(opts.timing, choice.accel)
+    run.update_manifest(accel=choice.accel.value, accel_reason=choice.reason, timing=timing.value)
+    say(f"accelerator: {choice.accel.value} ({choice.reason}); timing: {timing.value}")
+
+    def config(variant: str, boot_ima_policy: str | None = "tcb") -> GuestConfig:
+        return guest_config(
+            kernels[variant], image, opts, choice.accel, timing, variant, boot_ima_policy
+        )
+
     failures: list[InfraError] = []
-    for variant in opts.variants:
+    for variant in opts.variants if scenarios else ():
         try:
-            run_variant(
-                variant, kernels[variant], image, scenarios, guest_tools, opts, run, choice.accel
-            )
+            run_variant(variant, config(variant), scenarios, guest_tools, opts, run)
         except InfraError as exc:
             say(f"{variant}: {exc}")
             failures.append(exc)
+    if profile is not None:
+        failures += run_rounds(
+            run,
+            profile,
+            opts.variants,
+            lambda variant: config(variant, boot_ima_policy=None),
+            guest_tools,
+            opts.timeout_scale,
+        )
     failed = [r for r in run.results() if r["status"] != "pass"]
-    run.update_manifest(finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    if profile is not None:
+        done = completed(run)
+        failed += [
+            (rnd, v)
+            for rnd in range(1, profile.boots + 1)
+            for v in opts.variants
+            if (rnd, v) not in done
+        ]
+    durations = run.manifest().get("durations", [])
+    durations.append({"seconds": round(time.monotonic() - started, 1), "resumed": bool(recorded)})
+    run.update_manifest(finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), durations=durations)
     return run, (EXIT_CHECKS_FAILED if failed else EXIT_OK), failures

@@ -19,6 +19,7 @@ PACKAGE_OF_TOOL: dict[str, str] = {
     "qemu-system-x86_64": "qemu-system-x86",
     "swtpm": "swtpm",
     "dpkg-query": "dpkg",
+    "chromium": "chromium",
 }
 
 

@@ -21,7 +21,7 @@ from harness.errors import InfraError
 from harness.hostinfo import toolchain_id
 from harness.kernel import commands
 from harness.kernel.config import check_merged, requested_options
-from harness.kernel.series import Series
+from harness.kernel.series import Series, split_revision
 from harness.kernel.source import KernelSource
 from harness.kernel.variants import Variant
 
@@ -181,7 +181,8 @@ def build_kernel(
             meta["build_seconds"],
         )
 
-    build_dir = cache / "build" / variant.name
+    # Revisions of a variant share its build directory: rebuilds stay incremental.
+    build_dir = cache / "build" / split_revision(variant.name)[0]
     build_dir.mkdir(parents=True, exist_ok=True)
     log = build_dir / "build.log"
     log.write_text(f"# {variant.name} key={key}\n")

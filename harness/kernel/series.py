@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import UserError
-from harness.paths import PATCHES_DIR
+from harness.paths import PATCHES_DIR, REPO_ROOT
 
 _TARGET = re.compile(r"^\+\+\+ b/(\S+)", re.MULTILINE)
 
@@ -43,3 +43,32 @@ def load_series(directory: Path = PATCHES_DIR) -> Series:
             raise UserError(f"{series_file}:{lineno}: patch '{name}' does not exist")
         patches.append(path)
     return Series(directory, tuple(patches))
+
+
+REVISION_MARK = "@"
+
+
+def split_revision(spec: str) -> tuple[str, str | None]:
+    """'secns@v2' -> ('secns', 'v2'): a variant built with the series as committed at
+    git revision v2 of this repository; 'secns' -> ('secns', None)."""
+    variant, mark, rev = spec.partition(REVISION_MARK)
+    if mark and not rev:
+        raise UserError(f"variant '{spec}': no git revision after '{REVISION_MARK}'")
+    return variant, rev or None
+
+
+def rev_parse_argv(repo: Path, rev: str) -> list[str]:
+    return ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"]
+
+
+def archive_argv(repo: Path, commit: str, out: Path) -> list[str]:
+    return [
+        "git",
+        "-C",
+        str(repo),
+        "archive",
+        "--format=tar",
+        f"--output={out}",
+        commit,
+        str(PATCHES_DIR.relative_to(REPO_ROOT)),
+    ]

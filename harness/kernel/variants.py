@@ -1,7 +1,8 @@
 """Kernel variants are data: kernel-config/variants.toml names each one's fragments.
 
 A variant spec is a base variant name optionally followed by modifiers, e.g.
-``secns`` or ``secns+debug``.
+``secns`` or ``secns+debug``, and optionally by ``@REV``: the series as committed at
+git revision REV (harness.kernel.revisions).
 """
 
 import tomllib
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import UserError
+from harness.kernel.series import split_revision
 from harness.paths import KERNEL_CONFIG_DIR
 
 VARIANTS_FILE = KERNEL_CONFIG_DIR / "variants.toml"
@@ -51,7 +53,8 @@ def load_variants(path: Path = VARIANTS_FILE) -> tuple[dict[str, dict], dict[str
 def resolve(spec: str, path: Path = VARIANTS_FILE) -> Variant:
     """Turn 'base[+modifier...]' into a Variant; UserError for unknown names."""
     bases, modifiers = load_variants(path)
-    base_name, *mod_names = spec.split("+")
+    name, _ = split_revision(spec)
+    base_name, *mod_names = name.split("+")
     if base_name not in bases:
         raise UserError(f"unknown kernel variant '{base_name}' (known: {', '.join(sorted(bases))})")
     base = bases[base_name]

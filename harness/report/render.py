@@ -5,7 +5,7 @@ from pathlib import Path
 
 import jinja2
 
-from harness.report import figures, tables
+from harness.report import bench_section, figures, tables
 from harness.results.rundir import RunDir
 
 _ENV = jinja2.Environment(
@@ -45,6 +45,7 @@ def render(run: RunDir) -> Path:
         )
         if f
     ]
+    bench = bench_section.build(run.samples(), run.bench_failures(), manifest, out_dir, variants)
     matrix = tables.scenario_matrix(results, variants)
     outcomes = tables.results_frame(results)
     page = _ENV.get_template("report.html.j2").render(
@@ -58,6 +59,7 @@ def render(run: RunDir) -> Path:
         boots_html=boots_df.to_html(index=False, na_rep="—", classes="data"),
         failures=tables.failures(results),
         figures=[f.name for f in figs],
+        bench=bench,
     )
     index = out_dir / "index.html"
     index.write_text(page)

@@ -3,6 +3,8 @@
     manifest.json   where and how the run happened (updated as steps complete)
     results.jsonl   one line per (variant, scenario), appended as soon as it is known
     boots.jsonl     one line per guest boot (boot-to-SSH time, console log)
+    samples.jsonl   one line per benchmark measurement (harness.bench), as it is taken
+    bench-failures.jsonl  benchmark commands that failed, with their output
     logs/           build and step logs;  boots/<n>-<variant>/  console and QEMU logs
 
 A run that dies keeps every line already appended; `run --resume DIR` skips the
@@ -21,6 +23,8 @@ from harness.errors import UserError
 MANIFEST = "manifest.json"
 RESULTS = "results.jsonl"
 BOOTS = "boots.jsonl"
+SAMPLES = "samples.jsonl"
+BENCH_FAILURES = "bench-failures.jsonl"
 
 
 def new_run_id(label: str = "run") -> str:
@@ -87,6 +91,18 @@ class RunDir:
 
     def append_boot(self, record: dict[str, Any]) -> None:
         self._append(BOOTS, record)
+
+    def append_sample(self, record: dict[str, Any]) -> None:
+        self._append(SAMPLES, record)
+
+    def append_bench_failure(self, record: dict[str, Any]) -> None:
+        self._append(BENCH_FAILURES, record)
+
+    def samples(self) -> list[dict[str, Any]]:
+        return read_jsonl(self.path / SAMPLES)
+
+    def bench_failures(self) -> list[dict[str, Any]]:
+        return read_jsonl(self.path / BENCH_FAILURES)
 
     def results(self) -> list[dict[str, Any]]:
         return read_jsonl(self.path / RESULTS)

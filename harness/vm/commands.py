@@ -21,7 +21,7 @@ GATEWAY_IP = "10.0.2.2"
 # Static address from the kernel (no DHCP wait); classic names so eth0 is eth0.
 BASE_APPEND = (
     "console=ttyS0 root=/dev/vda rw panic=-1 net.ifnames=0 "
-    f"ip={GUEST_IP}::{GATEWAY_IP}:255.255.255.0::eth0:off ima_policy=tcb"
+    f"ip={GUEST_IP}::{GATEWAY_IP}:255.255.255.0::eth0:off"
 )
 
 

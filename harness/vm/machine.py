@@ -44,6 +44,14 @@ class GuestConfig:
     timing: Timing = Timing.WALLCLOCK
     boot_timeout: float = 180.0
     extra_append: str = ""
+    # The IMA policy the kernel loads at boot; None boots without one (benchmark
+    # boots measure "no security" first, then load the policy through securityfs).
+    boot_ima_policy: str | None = "tcb"
+
+
+def boot_append(cfg: GuestConfig) -> str:
+    policy = f"ima_policy={cfg.boot_ima_policy}" if cfg.boot_ima_policy else ""
+    return " ".join(a for a in (BASE_APPEND, policy, cfg.extra_append) if a)
 
 
 @dataclass
@@ -105,7 +113,7 @@ class Guest:
                 disk=cfg.disk,
                 ssh_port=port,
                 tpm_socket=tpm_socket,
-                append=f"{BASE_APPEND} {cfg.extra_append}".strip(),
+                append=boot_append(cfg),
             )
             start = time.monotonic()
             qemu = proc.Background(qemu_argv(spec), self.boot_dir / "qemu.log", "qemu").start()

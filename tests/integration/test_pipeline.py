@@ -71,13 +71,18 @@ def test_image_has_the_guest_packages(image) -> None:
         line.split("\t")[0] for line in (image.directory / "packages.txt").read_text().splitlines()
     }
     assert {"openssh-server", "docker.io", "lmbench", "tpm2-tools", "swtpm"} <= packages
-    assert image.container_tarballs() == {"bench": "/var/lib/secns/containers/bench.tar"}
+    assert image.container_tarballs() == {
+        "bench": "/var/lib/secns/containers/bench.tar",
+        "web": "/var/lib/secns/containers/web.tar",
+    }
 
 
 def test_smoke_suite_passes_on_both_variants_and_resumes(
     kernels: dict, image, cache: Path, tmp_path: Path
 ) -> None:
-    opts = RunOptions(cache=cache, results_dir=tmp_path, suites=("smoke",), accel="auto")
+    opts = RunOptions(
+        cache=cache, results_dir=tmp_path, suites=("smoke",), accel="auto", profile=None
+    )
     run, code, infra = run_pipeline(opts)
     failing = [
         (r["variant"], r["scenario"], r["steps"][-1]["detail"])
@@ -114,7 +119,7 @@ def test_secns_kernel_has_ima_namespaces_and_vanilla_does_not(kernels: dict) -> 
 def test_ima_namespace_suite(kernels: dict, image, cache: Path, tmp_path: Path) -> None:
     """Selftests, container appraisal, attack 1, vTPM replay and the policy engine on
     the secns kernel; on vanilla the namespace cannot be created at all."""
-    opts = RunOptions(cache=cache, results_dir=tmp_path, suites=("ima_ns",))
+    opts = RunOptions(cache=cache, results_dir=tmp_path, suites=("ima_ns",), profile=None)
     run, code, infra = run_pipeline(opts)
     results = {(r["variant"], r["scenario"]): r for r in run.results()}
     failing = {k: r["steps"][-1]["detail"] for k, r in results.items() if r["status"] != "pass"}

@@ -1,0 +1,112 @@
+#!/bin/bash
+# secns-bench - guest-side set-up for the benchmark workloads.
+#
+#   secns-bench docker-ready         wait for dockerd, import the container images
+#   secns-bench host-policy FILE     load FILE as the host's IMA policy (once per boot)
+#   secns-bench has-ima-ns           exit 0 when the kernel creates IMA namespaces
+#   secns-bench lmbench-start MB     container "lmbench" (secns/bench), idle, with
+#                                    /scratch holding an MB MiB file for the file tests
+#   secns-bench web-start [POLICY]   container "web" (secns/web) serving on port 80 of
+#                                    the guest; with POLICY, Apache runs in its own IMA
+#                                    namespace holding that policy
+#   secns-bench web-stop | lmbench-stop
+#   secns-bench siblings N POLICY    N idle processes, each in its own IMA namespace
+#                                    with POLICY (sibling containers' init processes)
+#   secns-bench siblings-stop
+#
+# Files the workloads share live in /root/secns/bench (ext4, not the overlay).
+set -euo pipefail
+
+DIR=/root/secns/bench
+SECURITYFS=/sys/kernel/security
+
+docker_ready() {
+	timeout 900 sh -c 'until docker info >/dev/null 2>&1; do sleep 1; done'
+	local name
+	for name in "$@"; do
+		docker image inspect "secns/$name" >/dev/null 2>&1 ||
+			docker import "/var/lib/secns/containers/$name.tar" "secns/$name" >/dev/null
+	done
+}
+
+host_policy() {
+	# Without CONFIG_IMA_WRITE_POLICY the policy file takes one write per boot.
+	cat "$1" >"$SECURITYFS/ima/policy"
+}
+
+has_ima_ns() {
+	secns-launch -- true 2>/dev/null
+}
+
+lmbench_start() {
+	docker_ready bench
+	mkdir -p "$DIR/scratch"
+	dd if=/dev/urandom of="$DIR/scratch/file" bs=1M count="$1" status=none
+	docker rm -f lmbench >/dev/null 2>&1 || true
+	docker run -d --name lmbench --network none -v "$DIR/scratch:/scratch" \
+		secns/bench sleep infinity >/dev/null
+}
+
+wait_http() {
+	timeout 120 bash -c 'until (exec 3<>/dev/tcp/127.0.0.1/80) 2>/dev/null; do sleep 0.5; done'
+}
+
+web_start() {
+	docker_ready web
+	docker rm -f web >/dev/null 2>&1 || true
+	local launch=()
+	if [ -n "${1:-}" ]; then
+		cp /usr/local/bin/secns-launch "$DIR/"
+		cp "$1" "$DIR/web.policy"
+		launch=(/bench/secns-launch -p /bench/web.policy --)
+	fi
+	# Host networking: ab in the guest talks to Apache without NAT in between.
+	docker run -d --name web --network host --cap-add SYS_ADMIN \
+		--security-opt apparmor=unconfined \
+		-v "$SECURITYFS:$SECURITYFS" -v "$DIR:/bench" \
+		secns/web "${launch[@]}" apache2ctl -D FOREGROUND >/dev/null
+	wait_http
+}
+
+siblings() {
+	local n=$1 policy=$2 i
+	mkdir -p "$DIR/siblings"
+	for ((i = 0; i < n; i++)); do
+		setsid secns-launch -p "$policy" -- sleep infinity \
+			</dev/null >/dev/null 2>&1 &
+		echo $! >>"$DIR/siblings/pids"
+	done
+	# A launcher becomes sleep (same pid) once its namespace holds the policy.
+	local pid
+	for pid in $(cat "$DIR/siblings/pids"); do
+		until [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ]; do
+			[ -e "/proc/$pid" ] || { echo "sibling $pid failed" >&2; return 1; }
+			sleep 0.2
+		done
+	done
+}
+
+siblings_stop() {
+	[ -f "$DIR/siblings/pids" ] || return 0
+	xargs -r kill <"$DIR/siblings/pids" 2>/dev/null || true
+	rm -f "$DIR/siblings/pids"
+}
+
+mkdir -p "$DIR"
+case "${1:-}" in
+docker-ready) docker_ready bench web ;;
+host-policy) host_policy "$2" ;;
+has-ima-ns) has_ima_ns ;;
+lmbench-start) lmbench_start "$2" ;;
+lmbench-stop) docker rm -f lmbench >/dev/null ;;
+web-start) web_start "${2:-}" ;;
+web-stop) docker rm -f web >/dev/null ;;
+siblings) siblings "$2" "$3" ;;
+siblings-stop) siblings_stop ;;
+*)
+	echo "usage: secns-bench docker-ready | host-policy FILE | has-ima-ns | lmbench-start MB |" \
+		"lmbench-stop | web-start [POLICY] | web-stop | siblings N POLICY |" \
+		"siblings-stop" >&2
+	exit 2
+	;;
+esac

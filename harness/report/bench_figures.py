@@ -1,0 +1,122 @@
+"""Benchmark figures: Fig. 9 (Apache), the scaling curves and Table 3 as bars.
+
+Every point is the median of all its samples; the error bar spans the lowest and
+highest per-boot median. Titles say where it ran and how many boots it rests on.
+"""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from harness.report.bench_tables import PAPER_TABLE3_IMA, point_summary
+
+COLOURS = {"vanilla": "#4c72b0", "secns": "#dd8452"}
+
+
+def where(manifest: dict, df: pd.DataFrame) -> str:
+    boots = df.groupby("variant")["round"].nunique()
+    n = ", ".join(f"{v}: {b}" for v, b in boots.items())
+    reps = manifest.get("profile", {}) or {}
+    return (
+        f"{str(manifest.get('accel', '?')).upper()}, timing: {manifest.get('timing', '?')}; "
+        f"boots {n}; {reps.get('repetitions', '?')} repetitions per boot"
+    )
+
+
+def _errorbar(ax: plt.Axes, pts: pd.DataFrame, x: str, label: str, colour: str | None) -> None:
+    pts = pts.sort_values(x)
+    ax.errorbar(
+        pts[x],
+        pts["median"],
+        yerr=[pts["median"] - pts["low"], pts["high"] - pts["median"]],
+        marker="o",
+        capsize=3,
+        label=label,
+        color=colour,
+    )
+
+
+def _save(fig: plt.Figure, out: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def apache(df: pd.DataFrame, manifest: dict, out: Path) -> Path | None:
+    sub = df[df["workload"] == "apache"]
+    if sub.empty:
+        return None
+    pts = point_summary(sub, ["variant", "policy", "clients"])
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for (variant, policy), grp in pts.groupby(["variant", "policy"]):
+        style = "--" if policy == "own policy" else "-"
+        _errorbar(ax, grp, "clients", f"{variant}, {policy}", COLOURS.get(variant))
+        ax.lines[-1].set_linestyle(style)
+    ax.set_xlabel("concurrent clients (ab -c)")
+    ax.set_ylabel("requests per second")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    ax.set_title(f"Apache in a container (Fig. 9)\n{where(manifest, sub)}", fontsize=9)
+    return _save(fig, out)
+
+
+def scaling(df: pd.DataFrame, manifest: dict, out: Path) -> Path | None:
+    depth = df[df["workload"] == "depth"]
+    siblings = df[df["workload"] == "siblings"]
+    if depth.empty and siblings.empty:
+        return None
+    native = df[(df["workload"] == "table3") & (df.get("config") == "native")]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, sub, x, label in (
+        (axes[0], depth, "depth", "nested IMA namespaces (depth)"),
+        (axes[1], siblings, "siblings", "sibling IMA namespaces under the host"),
+    ):
+        for variant, grp in point_summary(sub, ["variant", x]).groupby("variant"):
+            _errorbar(ax, grp, x, str(variant), COLOURS.get(str(variant)))
+        for variant, grp in native.groupby("variant"):
+            if variant in set(sub["variant"]):
+                ax.axhline(grp["value"].median(), ls=":", color="grey", label=f"{variant} native")
+        ax.set_xlabel(label)
+        ax.set_ylabel("mmap PROT_EXEC latency (µs)")
+        ax.set_ylim(bottom=0)
+        ax.legend(fontsize=8)
+    fig.suptitle(f"Cost of one mediated mmap against scale\n{where(manifest, df)}", fontsize=9)
+    return _save(fig, out)
+
+
+def table3(df: pd.DataFrame, manifest: dict, out: Path) -> Path | None:
+    """Our mmap latency per configuration beside the paper's, each normalised to
+    its own native row (absolute µs differ: TCG guest vs 2018 hardware)."""
+    sub = df[df["workload"] == "table3"]
+    if sub.empty:
+        return None
+    pts = point_summary(sub, ["variant", "config"])
+    configs = list(PAPER_TABLE3_IMA)
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    series = {
+        "paper (IMA)": [PAPER_TABLE3_IMA[c][0] / PAPER_TABLE3_IMA["native"][0] for c in configs]
+    }
+    for variant, grp in pts.groupby("variant"):
+        by = grp.set_index("config")
+        if "native" not in by.index:
+            continue
+        base = by.loc["native", "median"]
+        series[str(variant)] = [by["median"].get(c, float("nan")) / base for c in configs]
+    width = 0.8 / len(series)
+    for i, (label, values) in enumerate(series.items()):
+        xs = [j + (i - (len(series) - 1) / 2) * width for j in range(len(configs))]
+        ax.bar(xs, values, width, label=label, color=COLOURS.get(label, "#8c8c8c"))
+    ax.axhline(1.0, color="black", lw=0.6)
+    ax.set_xticks(range(len(configs)), configs, fontsize=8)
+    ax.set_ylabel("mmap latency / native")
+    ax.set_ylim(0.8, max(max(v for v in vals if v == v) for vals in series.values()) * 1.05)
+    ax.legend(fontsize=8)
+    ax.set_title(
+        f"Table 3, IMA: mmap latency relative to native\n{where(manifest, sub)}", fontsize=9
+    )
+    return _save(fig, out)

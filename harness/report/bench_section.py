@@ -1,0 +1,79 @@
+"""The benchmark part of a run's report: comparisons, Table 3, Fig. 9, scaling."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from harness.bench.analysis import Summary, paired_series, series_info, summarise
+from harness.report import bench_figures
+from harness.report.bench_tables import comparisons_frame, point_summary, samples_frame, table3
+
+FLOOR = 0.01  # a change smaller than 1 % is not reported as one (DESIGN §6 targets)
+RESAMPLES = 10000
+
+
+@dataclass
+class BenchSection:
+    baseline: str
+    candidate: str
+    lmbench: Summary | None = None
+    tables: dict[str, str] = field(default_factory=dict)  # name -> html
+    figures: list[str] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    boots: int = 0
+
+    @property
+    def lmbench_geomean(self) -> str:
+        s = self.lmbench
+        if s is None or s.geomean is None or s.geomean_ci is None:
+            return "not measured"
+        low, high = s.geomean_ci
+        return (
+            f"{100 * (s.geomean - 1):+.2f}% (95% CI {100 * (low - 1):+.2f}% to "
+            f"{100 * (high - 1):+.2f}%) over {len(s.comparisons)} LMbench metrics"
+        )
+
+
+def _html(df: pd.DataFrame) -> str:
+    return df.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="—", classes="data")
+
+
+def build(
+    samples: list[dict[str, Any]],
+    failures: list[dict[str, Any]],
+    manifest: dict,
+    out_dir: Path,
+    variants: list[str],
+) -> BenchSection | None:
+    if not samples:
+        return None
+    baseline, candidate = variants[0], variants[-1]
+    section = BenchSection(baseline, candidate, failures=failures)
+    df = samples_frame(samples)
+    section.boots = int(df.groupby("variant")["round"].nunique().max())
+    info = series_info(samples)
+    for workload in ("lmbench", "apache", "table3"):
+        metrics = paired_series(samples, baseline, samples, candidate, workload)
+        if not metrics:
+            continue
+        summary = summarise(metrics, FLOOR, RESAMPLES)
+        if workload == "lmbench":
+            section.lmbench = summary
+        section.tables[workload] = _html(comparisons_frame(summary.comparisons, info))
+    for workload, x in (("depth", "depth"), ("siblings", "siblings")):
+        sub = df[df["workload"] == workload]
+        if not sub.empty:
+            section.tables[workload] = _html(point_summary(sub, ["variant", x]))
+    t3 = table3(df, variants)
+    if not t3.empty:
+        section.tables["table3_paper"] = _html(t3)
+    for fig in (
+        bench_figures.table3(df, manifest, out_dir / "table3.png"),
+        bench_figures.apache(df, manifest, out_dir / "apache.png"),
+        bench_figures.scaling(df, manifest, out_dir / "scaling.png"),
+    ):
+        if fig is not None:
+            section.figures.append(fig.name)
+    return section

@@ -1,0 +1,79 @@
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from harness.bench.profile import load_profile
+from harness.errors import UserError
+
+GOOD = """
+[profile.tiny]
+description = "t"
+boots = 1
+repetitions = 2
+workloads = ["table3", "depth"]
+lmbench_repetitions = 1
+lmbench_n = 1
+lmbench_file_mb = 1
+mmap_iterations = 100
+table3_nested = [1, 10]
+depths = [1, 32]
+siblings = [1, 5]
+ab_repetitions = 1
+ab_requests = 10
+ab_clients = [1, 2]
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "profiles.toml"
+    path.write_text(text)
+    return path
+
+
+def test_committed_profiles_load() -> None:
+    quick, paper = load_profile("quick"), load_profile("paper")
+    assert quick.boots >= 2 and paper.boots > quick.boots
+    assert max(paper.depths) == 32 and max(paper.siblings) == 100
+    assert 200 in quick.ab_clients and 1 in quick.ab_clients
+
+
+def test_profile_fields_and_settings(tmp_path: Path) -> None:
+    p = load_profile("tiny", _write(tmp_path, GOOD))
+    assert (p.boots, p.repetitions, p.depths, p.workloads) == (1, 2, (1, 32), ("table3", "depth"))
+    assert "name" not in p.settings() and p.settings()["ab_clients"] == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("boots = 1", "boots = 0"), "'boots' must be a positive integer"),
+        (("depths = [1, 32]", "depths = [1, 33]"), "past the bound 32"),
+        (('workloads = ["table3", "depth"]', 'workloads = ["table9"]'), "unknown workloads"),
+        (("ab_requests = 10", "ab_requests = 10\nbogus = 1"), "unknown field 'bogus'"),
+        (("siblings = [1, 5]", 'siblings = ["x"]'), "'siblings' holds 'x'"),
+        (("mmap_iterations = 100\n", ""), "missing field 'mmap_iterations'"),
+    ],
+)
+def test_bad_profiles_name_file_profile_and_field(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    path = _write(tmp_path, GOOD.replace(*change))
+    with pytest.raises(UserError, match=message) as err:
+        load_profile("tiny", path)
+    assert str(path) in str(err.value) and "[profile.tiny]" in str(err.value)
+
+
+def test_unknown_profile(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="unknown profile 'x' \\(known: tiny\\)"):
+        load_profile("x", _write(tmp_path, GOOD))
+
+
+def test_a_resumed_run_gets_the_profile_it_recorded() -> None:
+    from harness.pipeline import recorded_profile
+
+    p = replace(load_profile("quick"), boots=1)
+    manifest = json.loads(json.dumps({"profile": {"name": p.name, **p.settings()}}))
+    assert recorded_profile(manifest) == p
+    assert recorded_profile({"profile": None}) is None

@@ -1,0 +1,100 @@
+from pathlib import Path
+
+from harness.bench.mmapbench import parse_mmap_bench
+from harness.bench.plan import Job, Phase
+from harness.bench.runner import BootContext, run_boot_plan, series_name
+from harness.guest.session import CommandResult
+from harness.results.rundir import RunDir
+
+
+class FakeGuest:
+    """Answers argv commands from a table (joined with spaces); records what ran."""
+
+    def __init__(self, answers: dict[str, tuple[int | None, str]]) -> None:
+        self.answers, self.ran, self.put_files = answers, [], []
+
+    def run(self, command: list[str], timeout: float = 60) -> CommandResult:
+        text = " ".join(command)
+        self.ran.append(text)
+        status, out = self.answers.get(text, (0, ""))
+        return CommandResult(text, status, out, "", 0.5)
+
+    def put(self, local: Path, remote: str) -> None:
+        self.put_files.append(remote)
+
+
+def _job(key: str, **params: int) -> Job:
+    return Job(key, ("bench", key), parse_mmap_bench, params=params, repetitions=2)
+
+
+PHASES = [
+    Phase("policy", "table3", setup=(("load",),)),
+    Phase("plain", "table3", jobs=(_job("a"), _job("b", depth=2)), teardown=(("stop",),)),
+    Phase("ns", "depth", jobs=(_job("c"),), needs_ima_ns=True),
+]
+RESULT = "mmap_exec_us=1.5000 reps=5 n=10\n"
+
+
+def _ctx(tmp_path: Path) -> BootContext:
+    run = RunDir.open(tmp_path / "r") if (tmp_path / "r").exists() else RunDir.create(tmp_path, "r")
+    run.update_manifest(run_id="r")
+    return BootContext(run, round=1, variant="secns", boot_dir="boots/01")
+
+
+def test_every_repetition_is_recorded_with_its_coordinates(tmp_path: Path) -> None:
+    guest = FakeGuest({"bench a": (0, RESULT), "bench b": (0, RESULT), "bench c": (0, RESULT)})
+    ctx = _ctx(tmp_path)
+    assert run_boot_plan(guest, PHASES, ctx)
+    samples = ctx.run.samples()
+    assert [(s["job"], s["rep"]) for s in samples] == [
+        ("a", 1),
+        ("b", 1),
+        ("a", 2),
+        ("b", 2),
+        ("c", 1),
+        ("c", 2),
+    ]
+    assert samples[1]["series"] == "mmap_exec[depth=2]" and samples[1]["value"] == 1.5
+    assert guest.ran[:3] == ["mkdir -p /root/secns/bench", "secns-bench has-ima-ns", "load"]
+    assert "stop" in guest.ran and any(f.endswith(".policy") for f in guest.put_files)
+
+
+def test_namespace_phases_are_skipped_where_the_kernel_has_none(tmp_path: Path) -> None:
+    guest = FakeGuest(
+        {"secns-bench has-ima-ns": (126, ""), "bench a": (0, RESULT), "bench b": (0, RESULT)}
+    )
+    ctx = _ctx(tmp_path)
+    assert run_boot_plan(guest, PHASES, ctx)
+    assert "bench c" not in guest.ran
+
+
+def test_a_failing_job_is_recorded_and_the_plan_goes_on(tmp_path: Path) -> None:
+    guest = FakeGuest({"bench a": (0, "garbage"), "bench b": (None, ""), "bench c": (0, RESULT)})
+    ctx = _ctx(tmp_path)
+    assert not run_boot_plan(guest, PHASES, ctx)
+    failures = ctx.run.bench_failures()
+    assert [f["what"] for f in failures][:2] == ["a (repetition 1)", "b (repetition 1)"]
+    assert "no 'mmap_exec_us=' line" in failures[0]["error"]
+    assert failures[1]["error"].startswith("timed out")
+    assert {s["job"] for s in ctx.run.samples()} == {"c"}
+
+
+def test_a_failing_setup_phase_stops_the_boot(tmp_path: Path) -> None:
+    guest = FakeGuest({"load": (1, "")})
+    assert not run_boot_plan(guest, PHASES, _ctx(tmp_path))
+    assert not any(r.startswith("bench") for r in guest.ran)
+
+
+def test_resume_runs_only_missing_repetitions(tmp_path: Path) -> None:
+    answers = {"bench a": (0, RESULT), "bench b": (0, "x"), "bench c": (0, RESULT)}
+    first = FakeGuest(answers)
+    run_boot_plan(first, PHASES, _ctx(tmp_path))
+    second = FakeGuest({**answers, "bench b": (0, RESULT)})
+    assert run_boot_plan(second, PHASES, _ctx(tmp_path))
+    assert [r for r in second.ran if r.startswith("bench")] == ["bench b", "bench b"]
+    assert "load" in second.ran  # set-up phases run in every boot
+
+
+def test_series_name_is_stable() -> None:
+    assert series_name("m", {}) == "m"
+    assert series_name("m", {"b": 1, "a": "x y"}) == "m[a=x y,b=1]"
