@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from harness.bench.analysis import Summary, paired_series, series_info, summarise
+from harness.bench.runner import series_name
 from harness.report import bench_figures
 from harness.report.bench_tables import comparisons_frame, point_summary, samples_frame, table3
 
@@ -34,6 +35,23 @@ class BenchSection:
             f"{100 * (s.geomean - 1):+.2f}% (95% CI {100 * (low - 1):+.2f}% to "
             f"{100 * (high - 1):+.2f}%) over {len(s.comparisons)} LMbench metrics"
         )
+
+
+def own_policy_as_plain(samples: list[dict[str, Any]], candidate: str) -> list[dict[str, Any]]:
+    """The candidate's own-policy Apache samples, named as the plain series they are
+    compared with (the baseline cannot have an own policy)."""
+    out = []
+    for s in samples:
+        if s["variant"] == candidate and s["params"].get("policy") == "own policy":
+            params = {**s["params"], "policy": "no own policy"}
+            out.append(
+                {
+                    **s,
+                    "variant": f"{candidate} (own policy)",
+                    "series": series_name(s["metric"], params),
+                }
+            )
+    return out
 
 
 def _html(df: pd.DataFrame) -> str:
@@ -66,6 +84,11 @@ def build(
         sub = df[df["workload"] == workload]
         if not sub.empty:
             section.tables[workload] = _html(point_summary(sub, ["variant", x]))
+    own = own_policy_as_plain(samples, candidate)
+    metrics = paired_series(samples, baseline, own, f"{candidate} (own policy)", "apache")
+    if metrics:
+        summary = summarise(metrics, FLOOR, RESAMPLES)
+        section.tables["apache_own"] = _html(comparisons_frame(summary.comparisons, info))
     t3 = table3(df, variants)
     if not t3.empty:
         section.tables["table3_paper"] = _html(t3)

@@ -56,6 +56,7 @@ def render(run: RunDir) -> Path:
         metrics_html=tables.metrics_table(results, variants).to_html(
             index=False, float_format=lambda v: f"{v:.4g}", na_rep="—", classes="data"
         ),
+        has_metrics=not metrics_df.empty,
         boots_html=boots_df.to_html(index=False, na_rep="—", classes="data"),
         failures=tables.failures(results),
         figures=[f.name for f in figs],
