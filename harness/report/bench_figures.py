@@ -30,7 +30,9 @@ def where(manifest: dict, df: pd.DataFrame) -> str:
     )
 
 
-def _errorbar(ax: plt.Axes, pts: pd.DataFrame, x: str, label: str, colour: str | None) -> None:
+def _errorbar(
+    ax: plt.Axes, pts: pd.DataFrame, x: str, label: str, colour: str | None, ls: str = "-"
+) -> None:
     pts = pts.sort_values(x)
     ax.errorbar(
         pts[x],
@@ -40,6 +42,7 @@ def _errorbar(ax: plt.Axes, pts: pd.DataFrame, x: str, label: str, colour: str |
         capsize=3,
         label=label,
         color=colour,
+        ls=ls,
     )
 
 
@@ -58,8 +61,7 @@ def apache(df: pd.DataFrame, manifest: dict, out: Path) -> Path | None:
     fig, ax = plt.subplots(figsize=(7, 4))
     for (variant, policy), grp in pts.groupby(["variant", "policy"]):
         style = "--" if policy == "own policy" else "-"
-        _errorbar(ax, grp, "clients", f"{variant}, {policy}", COLOURS.get(variant))
-        ax.lines[-1].set_linestyle(style)
+        _errorbar(ax, grp, "clients", f"{variant}, {policy}", COLOURS.get(variant), style)
     ax.set_xlabel("concurrent clients (ab -c)")
     ax.set_ylabel("requests per second")
     ax.set_ylim(bottom=0)
