@@ -6,7 +6,6 @@ dies keeps what it measured and `--resume` carries on where it stopped.
 
 import json
 import shutil
-import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 from harness import __version__, hostinfo
 from harness.bench.profile import Profile, load_profile, parse_profile
 from harness.bench.rounds import completed, run_rounds
+from harness.console import say
 from harness.digest import file_sha256
 from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, InfraError
 from harness.guest.tools import GuestTools, build_guest_tools, install_guest_tools
@@ -56,10 +56,6 @@ class RunOptions:
     timeout_scale: float = 1.0
     resume: Path | None = None
     scenarios_dir: Path = SCENARIOS_DIR
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def build_kernels(

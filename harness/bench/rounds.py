@@ -5,21 +5,17 @@ of the host hits both alike. A (round, variant) whose boot completed is skipped
 on resume; one that stopped part-way is booted again and runs only what it lacks.
 """
 
-import sys
 import time
 from collections.abc import Callable
 
 from harness.bench.plan import boot_plan
 from harness.bench.profile import Profile
 from harness.bench.runner import BootContext, run_boot_plan
+from harness.console import say
 from harness.errors import InfraError
 from harness.guest.tools import GuestTools, install_guest_tools
 from harness.results.rundir import RunDir
 from harness.vm.machine import Guest, GuestConfig
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def completed(run: RunDir) -> set[tuple[int, str]]:

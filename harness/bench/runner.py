@@ -6,7 +6,6 @@ A failing command is recorded with its output and the plan goes on; a lost guest
 (InfraError) ends the boot.
 """
 
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from harness.bench.lmbench import ParseError
 from harness.bench.plan import GUEST_DIR, Job, Phase
+from harness.console import say
 from harness.guest.session import CommandResult, GuestSession
 from harness.paths import WORKLOADS_DIR
 from harness.results.rundir import RunDir
@@ -21,10 +21,6 @@ from harness.results.rundir import RunDir
 POLICIES_DIR = WORKLOADS_DIR / "policies"
 SETUP_TIMEOUT = 900.0
 OUTPUT_TAIL = 2000
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def series_name(metric: str, params: dict[str, str | int]) -> str:
