@@ -68,9 +68,8 @@ def build_kernels(
     artifacts = {}
     for spec in opts.variants:
         say(f"kernel {spec}: building (cached builds are reused)")
-        art = build_kernel(
-            resolve(spec), source, series_for(spec, opts.cache), opts.cache, jobs=opts.jobs
-        )
+        variant, variant_series = resolve(spec), series_for(spec, opts.cache)
+        art = build_kernel(variant, source, variant_series, opts.cache, jobs=opts.jobs)
         state = "cached" if art.cached else f"built in {art.build_seconds:.0f} s"
         say(f"kernel {spec}: {state}, {art.directory}")
         artifacts[spec] = art
@@ -85,6 +84,9 @@ def build_kernels(
             "build_seconds": art.build_seconds,
             "cached": art.cached,
             "artifacts": str(art.directory),
+            # Which series: variants named by a git revision are told apart here.
+            "series_sha256": variant_series.digest() if variant.apply_series else None,
+            "patches": len(variant_series.patches) if variant.apply_series else 0,
         }
         run.update_manifest(kernels=kernels)
     return artifacts
