@@ -79,43 +79,45 @@ def _one_result(program: str, text: str, pattern: str, example: str) -> re.Match
     return matches[0]
 
 
-_SYSCALL_METRICS = {
-    "syscall": "lat_syscall_null",
-    "read": "lat_syscall_read",
-    "write": "lat_syscall_write",
-    "stat": "lat_syscall_stat",
-    "fstat": "lat_syscall_fstat",
-    "open/close": "lat_syscall_open",
-}
+def _labelled(
+    program: str, prefix: str, metrics: dict[str, str], example: str
+) -> Callable[[str], list[Sample]]:
+    """A parser for 'PREFIX LABEL: X microseconds', the label naming the metric."""
+    labels = "|".join(map(re.escape, metrics))
+
+    def parse(text: str) -> list[Sample]:
+        m = _one_result(program, text, rf"{prefix} ({labels}): ({_NUM}) microseconds", example)
+        return [_sample(program, metrics[m[1]], m[2], US, False, m[0])]
+
+    parse.__name__ = f"parse_{program}"
+    return parse
 
 
-def parse_lat_syscall(text: str) -> list[Sample]:
-    """'Simple syscall: 0.1689 microseconds' (null; read, write, stat, fstat, open/close)."""
-    m = _one_result(
-        "lat_syscall",
-        text,
-        rf"Simple (syscall|read|write|stat|fstat|open/close): ({_NUM}) microseconds",
-        "Simple syscall: 0.1689 microseconds",
-    )
-    return [_sample("lat_syscall", _SYSCALL_METRICS[m[1]], m[2], US, False, m[0])]
-
-
-_PROC_METRICS = {
-    "fork+exit": "lat_proc_fork",
-    "fork+execve": "lat_proc_exec",
-    "fork+/bin/sh -c": "lat_proc_shell",
-}
-
-
-def parse_lat_proc(text: str) -> list[Sample]:
-    """'Process fork+exit: 173.9032 microseconds' (fork; fork+execve, fork+/bin/sh -c)."""
-    m = _one_result(
-        "lat_proc",
-        text,
-        rf"Process (fork\+exit|fork\+execve|fork\+/bin/sh -c): ({_NUM}) microseconds",
-        "Process fork+exit: 173.9032 microseconds",
-    )
-    return [_sample("lat_proc", _PROC_METRICS[m[1]], m[2], US, False, m[0])]
+# 'Simple syscall: 0.1689 microseconds' (null; read, write, stat, fstat, open/close).
+parse_lat_syscall = _labelled(
+    "lat_syscall",
+    "Simple",
+    {
+        "syscall": "lat_syscall_null",
+        "read": "lat_syscall_read",
+        "write": "lat_syscall_write",
+        "stat": "lat_syscall_stat",
+        "fstat": "lat_syscall_fstat",
+        "open/close": "lat_syscall_open",
+    },
+    "Simple syscall: 0.1689 microseconds",
+)
+# 'Process fork+exit: 173.9032 microseconds' (fork; fork+execve, fork+/bin/sh -c).
+parse_lat_proc = _labelled(
+    "lat_proc",
+    "Process",
+    {
+        "fork+exit": "lat_proc_fork",
+        "fork+execve": "lat_proc_exec",
+        "fork+/bin/sh -c": "lat_proc_shell",
+    },
+    "Process fork+exit: 173.9032 microseconds",
+)
 
 
 def parse_lat_pagefault(text: str) -> list[Sample]:
@@ -136,6 +138,7 @@ def _round_trip(program: str, label: str, example: str) -> Callable[[str], list[
         m = _one_result(program, text, rf"{re.escape(label)}: ({_NUM}) microseconds", example)
         return [_sample(program, program, m[1], US, False, m[0])]
 
+    parse.__name__ = f"parse_{program}"
     return parse
 
 
