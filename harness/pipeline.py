@@ -289,16 +289,15 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             guest_tools,
             opts.timeout_scale,
         )
-    failed = [r for r in run.results() if r["status"] != "pass"]
-    if profile is not None:
-        done = completed(run)
-        failed += [
-            (rnd, v)
-            for rnd in range(1, profile.boots + 1)
-            for v in opts.variants
-            if (rnd, v) not in done
-        ]
+    failed_scenarios = [r for r in run.results() if r["status"] != "pass"]
+    done = completed(run)
+    incomplete_rounds = [
+        (rnd, v)
+        for rnd in range(1, (profile.boots if profile else 0) + 1)
+        for v in opts.variants
+        if (rnd, v) not in done
+    ]
     durations = run.manifest().get("durations", [])
     durations.append({"seconds": round(time.monotonic() - started, 1), "resumed": bool(recorded)})
     run.update_manifest(finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), durations=durations)
-    return run, (EXIT_CHECKS_FAILED if failed else EXIT_OK), failures
+    return run, (EXIT_CHECKS_FAILED if failed_scenarios or incomplete_rounds else EXIT_OK), failures

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from harness.report.bench_tables import PAPER_TABLE3_IMA, point_summary
+from harness.report.figures import where_ran
 
 COLOURS = {"vanilla": "#4c72b0", "secns": "#dd8452"}
 
@@ -24,10 +25,7 @@ def where(manifest: dict, df: pd.DataFrame) -> str:
     per_boot = df.groupby(["variant", "round", "series"]).size()
     low, high = int(per_boot.min()), int(per_boot.max())
     reps = str(low) if low == high else f"{low}-{high}"
-    return (
-        f"{str(manifest.get('accel', '?')).upper()}, timing: {manifest.get('timing', '?')}; "
-        f"boots {n}; {reps} sample(s) per point per boot"
-    )
+    return f"{where_ran(manifest)}; boots {n}; {reps} sample(s) per point per boot"
 
 
 def _errorbar(

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 
-def _where(manifest: dict) -> str:
+def where_ran(manifest: dict) -> str:
     return f"{manifest.get('accel', '?').upper()}, timing: {manifest.get('timing', '?')}"
 
 
@@ -24,7 +24,7 @@ def boot_times(boots: pd.DataFrame, manifest: dict, out: Path) -> Path | None:
         ax.annotate(f"{v:.1f}", (i, v), ha="center", va="bottom", fontsize=8)
     ax.set_ylim(0, up["boot_seconds"].max() * 1.15)
     ax.set_ylabel("boot to SSH (s)")
-    ax.set_title(f"Boot to SSH — {_where(manifest)}, n = 1 per bar", fontsize=10)
+    ax.set_title(f"Boot to SSH — {where_ran(manifest)}, n = 1 per bar", fontsize=10)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)
@@ -45,7 +45,7 @@ def metrics(df: pd.DataFrame, manifest: dict, out: Path) -> Path | None:
         ax.set_ylim(0, sub["value"].max() * 1.15)
         ax.set_title(name, fontsize=9)
         ax.set_ylabel(sub["unit"].iloc[0])
-    fig.suptitle(f"Measured values — {_where(manifest)}, n = 1 run per bar", fontsize=10)
+    fig.suptitle(f"Measured values — {where_ran(manifest)}, n = 1 run per bar", fontsize=10)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)
