@@ -18,6 +18,7 @@ from harness.digest import file_sha256
 from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, InfraError
 from harness.guest.tools import GuestTools, build_guest_tools, install_guest_tools
 from harness.image.build import GuestImage, build_image
+from harness.image.preload import preload_containers, preload_record, preloaded
 from harness.image.recipe import load_recipe
 from harness.kernel.build import KernelArtifact, build_kernel, patched_tree
 from harness.kernel.revisions import series_for
@@ -120,6 +121,27 @@ def prepare_image(opts: RunOptions, run: RunDir) -> GuestImage:
         }
     )
     return image
+
+
+def preload_image(
+    image: GuestImage, config: GuestConfig, opts: RunOptions, run: RunDir
+) -> GuestImage:
+    """The image with the container images already imported into its Docker."""
+    image_record = run.manifest().get("image", {})
+    ready = preloaded(image)
+    if ready is None:
+        say("guest image: importing the container images into a copy (once per image)")
+        boot_dir = run.path / "boots" / "00-preload-containers"
+        try:
+            ready = preload_containers(image, config, boot_dir, opts.timeout_scale)
+        except InfraError as exc:
+            # Not fatal: every boot then imports what it needs, only slower.
+            say(f"guest image: preloading failed, boots import the containers: {exc}")
+            run.update_manifest(image={**image_record, "preloaded": {"error": str(exc)}})
+            return image
+        say(f"guest image: containers imported in {preload_record(ready)['seconds']:.0f} s")
+    run.update_manifest(image={**image_record, "preloaded": preload_record(ready)})
+    return ready
 
 
 def guest_config(
@@ -267,6 +289,13 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
     timing = resolve_timing(opts.timing, choice.accel)
     run.update_manifest(accel=choice.accel.value, accel_reason=choice.reason, timing=timing.value)
     say(f"accelerator: {choice.accel.value} ({choice.reason}); timing: {timing.value}")
+    first = opts.variants[0]
+    image = preload_image(
+        image,
+        guest_config(kernels[first], image, opts, choice.accel, timing, first, None),
+        opts,
+        run,
+    )
 
     def config(variant: str, boot_ima_policy: str | None = "tcb") -> GuestConfig:
         return guest_config(

@@ -27,10 +27,11 @@ class GuestImage:
     key: str
     cached: bool
     build_seconds: float | None
+    disk_name: str = "rootfs.img"  # harness.image.preload swaps in its copy
 
     @property
     def disk(self) -> Path:
-        return self.directory / "rootfs.img"
+        return self.directory / self.disk_name
 
     @property
     def ssh_key(self) -> Path:

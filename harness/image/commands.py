@@ -62,3 +62,12 @@ def ssh_keygen_argv(key: Path, comment: str) -> list[str]:
 
 def package_list_argv(root: Path) -> list[str]:
     return ["dpkg-query", f"--admindir={root}/var/lib/dpkg", "-W", "-f", "${Package}\t${Version}\n"]
+
+
+def sparse_copy_argv(source: Path, target: Path) -> list[str]:
+    return ["cp", "--sparse=always", str(source), str(target)]
+
+
+def fsck_argv(image: Path) -> list[str]:
+    """Check an ext4 image read-only (forced); exit 0 only when it is clean."""
+    return ["e2fsck", "-f", "-n", str(image)]

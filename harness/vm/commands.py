@@ -32,6 +32,7 @@ class BootSpec:
     accel: Accel = Accel.TCG
     timing: Timing = Timing.WALLCLOCK
     disk: Path | None = None
+    keep_disk_writes: bool = False  # write to the disk itself instead of an overlay
     ssh_port: int | None = None
     tpm_socket: Path | None = None
     append: str = BASE_APPEND
@@ -75,8 +76,10 @@ def qemu_argv(spec: BootSpec) -> list[str]:
         "virtio-rng-pci",
     ]
     if spec.disk is not None:
-        # -snapshot: writes go to a temporary overlay, every boot starts clean.
-        argv += ["-drive", f"file={spec.disk},format=raw,if=virtio", "-snapshot"]
+        argv += ["-drive", f"file={spec.disk},format=raw,if=virtio"]
+        if not spec.keep_disk_writes:
+            # -snapshot: writes go to a temporary overlay, every boot starts clean.
+            argv.append("-snapshot")
     if spec.ssh_port is not None:
         argv += [
             "-netdev",

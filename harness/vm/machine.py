@@ -47,6 +47,8 @@ class GuestConfig:
     # The IMA policy the kernel loads at boot; None boots without one (benchmark
     # boots measure "no security" first, then load the policy through securityfs).
     boot_ima_policy: str | None = "tcb"
+    # Only for preparing an image (harness.image.preload): the boot changes the disk.
+    keep_disk_writes: bool = False
 
 
 def boot_append(cfg: GuestConfig) -> str:
@@ -64,6 +66,7 @@ class Guest:
     boot_seconds: float = field(init=False)
     _procs: list[proc.Background] = field(default_factory=list, init=False)
     _tpm_dir: Path | None = field(default=None, init=False)
+    _qemu: proc.Background | None = field(default=None, init=False)
 
     @property
     def console_log(self) -> Path:
@@ -111,6 +114,7 @@ class Guest:
                 accel=cfg.accel,
                 timing=cfg.timing,
                 disk=cfg.disk,
+                keep_disk_writes=cfg.keep_disk_writes,
                 ssh_port=port,
                 tpm_socket=tpm_socket,
                 append=boot_append(cfg),
@@ -118,6 +122,7 @@ class Guest:
             start = time.monotonic()
             qemu = proc.Background(qemu_argv(spec), self.boot_dir / "qemu.log", "qemu").start()
             self._procs.append(qemu)
+            self._qemu = qemu
             time.sleep(0.5)
             lost_port = qemu.exit_status() is not None and "hostfwd" in _read(qemu.log)
             if lost_port and attempt + 1 < PORT_RETRIES:
@@ -143,6 +148,20 @@ class Guest:
                 raise InfraError(
                     f"guest did not answer SSH within {self.config.boot_timeout:.0f} s; killed",
                     self.console_log,
+                )
+            time.sleep(0.5)
+
+    def power_off(self, timeout: float) -> None:
+        """Shut the guest down cleanly and wait for QEMU to exit; InfraError on timeout."""
+        self.session.run("sync; systemctl --no-block poweroff", timeout=30)
+        self.session.close()
+        qemu = self._qemu
+        assert qemu is not None, "power_off() needs a started guest"
+        deadline = time.monotonic() + timeout
+        while qemu.exit_status() is None:
+            if time.monotonic() > deadline:
+                raise InfraError(
+                    f"guest did not power off within {timeout:.0f} s; killed", self.console_log
                 )
             time.sleep(0.5)
 

@@ -1,13 +1,17 @@
 """End to end on real kernels, a real image and real QEMU + swtpm guests."""
 
 import hashlib
+import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from harness.digest import file_sha256
 from harness.errors import InfraError
 from harness.image.build import build_image
+from harness.image.preload import PRELOADED_DISK, preload_containers, preload_record
 from harness.image.recipe import load_recipe
 from harness.kernel.build import build_kernel, configure
 from harness.kernel.config import parse_config_text
@@ -98,6 +102,7 @@ def test_smoke_suite_passes_on_both_variants_and_resumes(
     assert [b["status"] for b in boots] == ["up", "up"]
     assert all(0 < b["boot_seconds"] < 180 for b in boots)
     assert all((run.path / b["boot_dir"] / "console.log").stat().st_size > 0 for b in boots)
+    assert manifest["image"]["preloaded"]["disk"] == PRELOADED_DISK
     metrics = {(r["variant"], m) for r in run.results() for m in r["metrics"]}
     assert ("secns", "lat_syscall_null") in metrics
     assert "lat_syscall_null" in render(run).read_text()
@@ -175,3 +180,29 @@ def test_guest_session_runs_commands_and_copies_both_ways(
         assert s.run("sha256sum /tmp/sent.bin").stdout.split()[0] == digest
         s.get("/tmp/sent.bin", tmp_path / "back.bin")
         assert (tmp_path / "back.bin").read_bytes() == sent.read_bytes()
+
+
+def test_preloaded_image_has_the_containers_and_a_clean_filesystem(
+    kernels: dict, image, tmp_path: Path
+) -> None:
+    config = GuestConfig(
+        kernel=kernels["vanilla"].bzimage,
+        disk=image.disk,
+        ssh_key=image.ssh_key,
+        host_pubkey=image.host_pubkey,
+        boot_ima_policy=None,
+    )
+    ready = preload_containers(image, config, tmp_path / "preload")
+    assert preload_record(ready)["containers"] == sorted(image.container_tarballs())
+    fsck = subprocess.run(["e2fsck", "-f", "-n", str(ready.disk)], capture_output=True, text=True)
+    assert fsck.returncode == 0, fsck.stdout
+    with Guest(replace(config, disk=ready.disk), tmp_path / "boot") as guest:
+        wait = guest.session.run(
+            "timeout 300 sh -c 'until docker info >/dev/null 2>&1; do sleep 1; done'", timeout=320
+        )
+        assert wait.exit_status == 0
+        names = guest.session.run(["docker", "image", "ls", "--format", "{{.Repository}}"])
+        assert set(names.stdout.split()) >= {"secns/bench", "secns/web"}
+    # The pristine image stays as built: scenarios that need no containers are unchanged.
+    built = json.loads((image.directory / "image.json").read_text())["sha256"]
+    assert file_sha256(image.disk) == built

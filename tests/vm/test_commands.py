@@ -50,3 +50,9 @@ def test_swtpm_argv_terminates_with_qemu_and_starts_itself() -> None:
     assert "--terminate" in argv
     assert _value(argv, "--flags") == ["startup-clear"]
     assert _value(argv, "--ctrl") == ["type=unixio,path=/t/ctrl.sock"]
+
+
+def test_disk_writes_are_kept_only_when_asked() -> None:
+    argv = qemu_argv(_spec(disk=Path("/i.img"), keep_disk_writes=True))
+    assert "file=/i.img,format=raw,if=virtio" in _value(argv, "-drive")
+    assert "-snapshot" not in argv
