@@ -13,10 +13,9 @@ from pathlib import Path
 from harness.bench.analysis import (
     SeriesInfo,
     Summary,
-    paired_series,
     same_conditions,
     series_info,
-    summarise,
+    summarise_workloads,
 )
 from harness.bench.stats import Comparison
 from harness.errors import UserError
@@ -58,10 +57,10 @@ def _outcome(
     threshold: float,
     resamples: int,
 ) -> Outcome:
-    metrics = paired_series(a, a_variant, b, b_variant, workload=None)
-    if not metrics:
+    summary = summarise_workloads(a, a_variant, b, b_variant, floor, resamples)
+    if not summary.comparisons:
         raise UserError(f"no benchmark series measured in both {labels[0]} and {labels[1]}")
-    return Outcome(*labels, summarise(metrics, floor, resamples), series_info([*a, *b]), threshold)
+    return Outcome(*labels, summary, series_info([*a, *b]), threshold)
 
 
 def compare_runs(

@@ -6,7 +6,7 @@ from harness.cli import main
 from harness.compare import compare_runs, render_text
 from harness.errors import UserError
 from harness.results.rundir import RunDir
-from tests.bench.fake_samples import lmbench_run
+from tests.bench.fake_samples import lmbench_run, sample
 
 
 def _run(parent: Path, name: str, slowdown: float, timing: str = "icount") -> Path:
@@ -49,3 +49,36 @@ def test_cli_exit_status_follows_the_gate(tmp_path: Path, capsys: pytest.Capture
     assert "FAIL" in capsys.readouterr().out
     assert main(["compare", str(a), str(a)]) == 0
     assert main(["compare", str(a), "no-such-rev-xyz"]) == 2
+
+
+def test_each_workload_is_its_own_holm_family(tmp_path: Path) -> None:
+    """The quick profile's 2 boots x 3 mmap samples: a 10% regression must gate even
+    when 40 unchanged LMbench series are compared in the same run (one family of 42
+    would need p < 0.05/42, which 6 against 6 samples cannot reach)."""
+    runs = []
+    for name, slowdown in (("a", 0.0), ("b", 0.10)):
+        run = RunDir.create(tmp_path, name)
+        run.update_manifest(run_id=name, timing="icount", accel="tcg", variants=["secns"])
+        for rnd in (1, 2):
+            for rep in (1, 2, 3):
+                jitter = 1 + 0.001 * ((rnd * 7 + rep * 3) % 5)
+                run.append_sample(
+                    sample(
+                        "secns",
+                        rnd,
+                        rep,
+                        "table3/native",
+                        10.6 * (1 + slowdown) * jitter,
+                        config="native",
+                        nested=0,
+                    )
+                )
+                for i in range(40):
+                    run.append_sample(
+                        sample("secns", rnd, rep, f"lmbench/m{i}", 5.0 * jitter, metric=f"m{i}")
+                    )
+        runs.append(run.path)
+    outcome = compare_runs(*runs, None, floor=0.01, threshold=0.02, resamples=2000)
+    assert [c.metric for c in outcome.gating] == ["mmap_exec[config=native,nested=0]"]
+    others = [c.verdict for c in outcome.summary.comparisons if c not in outcome.gating]
+    assert len(others) == 40 and set(others) == {"no change"}

@@ -71,7 +71,33 @@ class Summary:
 
 
 def summarise(metrics: dict[str, MetricSamples], floor: float, resamples: int) -> Summary:
-    comparisons = compare(metrics, floor=floor, resamples=resamples)
+    """One Holm family: the series of one table."""
+    return _with_geomean(compare(metrics, floor=floor, resamples=resamples), metrics, resamples)
+
+
+def summarise_workloads(
+    a: Sequence[Record],
+    a_variant: str,
+    b: Sequence[Record],
+    b_variant: str,
+    floor: float,
+    resamples: int,
+) -> Summary:
+    """Every series measured on both sides, each workload its own Holm family (as each
+    table of the report is), with one geometric mean over all of them."""
+    comparisons: list[Comparison] = []
+    metrics: dict[str, MetricSamples] = {}
+    for workload in sorted({i.workload for i in series_info([*a, *b]).values()}):
+        family = paired_series(a, a_variant, b, b_variant, workload)
+        if family:
+            comparisons += compare(family, floor=floor, resamples=resamples)
+            metrics.update(family)
+    return _with_geomean(comparisons, metrics, resamples)
+
+
+def _with_geomean(
+    comparisons: list[Comparison], metrics: dict[str, MetricSamples], resamples: int
+) -> Summary:
     usable = {c.metric: metrics[c.metric] for c in comparisons if c.verdict != "inconclusive"}
     if not usable:
         return Summary(comparisons, None, None)
