@@ -49,6 +49,27 @@ def preload_record(image: GuestImage) -> dict[str, Any]:
     return json.loads((image.directory / PRELOAD_RECORD).read_text())
 
 
+def _import_into(
+    disk: Path, image: GuestImage, config: GuestConfig, boot_dir: Path, timeout_scale: float
+) -> None:
+    log = boot_dir / "preload.log"
+    proc.run_logged(commands.sparse_copy_argv(image.disk, disk), log, what="image: copy")
+    writable = replace(config, disk=disk, keep_disk_writes=True)
+    with Guest(writable, boot_dir) as guest:
+        res = guest.session.run(
+            import_command(image.container_tarballs()), timeout=IMPORT_TIMEOUT * timeout_scale
+        )
+        if res.exit_status != 0:
+            status = "timed out" if res.timed_out else f"exit {res.exit_status}"
+            raise InfraError(
+                f"importing the container images in the guest failed ({status}): "
+                f"{res.stderr.strip()[-300:]}",
+                guest.console_log,
+            )
+        guest.power_off(POWER_OFF_TIMEOUT * timeout_scale)
+    proc.run_logged(commands.fsck_argv(disk), log, what="image: e2fsck of the preloaded copy")
+
+
 def preload_containers(
     image: GuestImage, config: GuestConfig, boot_dir: Path, timeout_scale: float = 1.0
 ) -> GuestImage:
@@ -63,23 +84,12 @@ def preload_containers(
     tmp = target.with_name(target.name + ".tmp")
     tmp.unlink(missing_ok=True)
     boot_dir.mkdir(parents=True, exist_ok=True)
-    log = boot_dir / "preload.log"
     start = time.monotonic()
-    proc.run_logged(commands.sparse_copy_argv(image.disk, tmp), log, what="image: copy")
-    writable = replace(config, disk=tmp, keep_disk_writes=True)
-    with Guest(writable, boot_dir) as guest:
-        res = guest.session.run(
-            import_command(image.container_tarballs()), timeout=IMPORT_TIMEOUT * timeout_scale
-        )
-        if res.exit_status != 0:
-            status = "timed out" if res.timed_out else f"exit {res.exit_status}"
-            raise InfraError(
-                f"importing the container images in the guest failed ({status}): "
-                f"{res.stderr.strip()[-300:]}",
-                guest.console_log,
-            )
-        guest.power_off(POWER_OFF_TIMEOUT * timeout_scale)
-    proc.run_logged(commands.fsck_argv(tmp), log, what="image: e2fsck of the preloaded copy")
+    try:
+        _import_into(tmp, image, config, boot_dir, timeout_scale)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a 4 GiB half-made copy is of no use
+        raise
     tmp.rename(target)
     record = {
         "disk": PRELOADED_DISK,

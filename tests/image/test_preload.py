@@ -128,4 +128,5 @@ def test_failed_import_raises_and_leaves_no_preloaded_image(
         preload.preload_containers(image, _config(tmp_path), tmp_path / "boot")
     assert preload.preloaded(image) is None
     assert not (tmp_path / preload.PRELOADED_DISK).exists()
+    assert not (tmp_path / f"{preload.PRELOADED_DISK}.tmp").exists()
     assert not FakeGuest.instances[0].powered_off
