@@ -5,6 +5,7 @@ import json
 import subprocess
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -136,16 +137,19 @@ def test_ima_namespace_suite(kernels: dict, image, cache: Path, tmp_path: Path) 
     assert {"mmap_exec_native", "mmap_exec_1ns", "mmap_exec_10ns"} <= set(mmap)
 
 
-def test_hung_guest_is_killed_with_its_console_log(kernels: dict, image, tmp_path: Path) -> None:
-    # init=/bin/sh waits forever on a console with no input: the guest never gets to SSH.
-    config = GuestConfig(
+def _vanilla_guest(kernels: dict, image, **settings: Any) -> GuestConfig:
+    return GuestConfig(
         kernel=kernels["vanilla"].bzimage,
         disk=image.disk,
         ssh_key=image.ssh_key,
         host_pubkey=image.host_pubkey,
-        boot_timeout=25,
-        extra_append="init=/bin/sh",
+        **settings,
     )
+
+
+def test_hung_guest_is_killed_with_its_console_log(kernels: dict, image, tmp_path: Path) -> None:
+    # init=/bin/sh waits forever on a console with no input: the guest never gets to SSH.
+    config = _vanilla_guest(kernels, image, boot_timeout=25, extra_append="init=/bin/sh")
     boot_dir = tmp_path / "boot"
     with (
         pytest.raises(InfraError, match=r"did not answer SSH within 25 s; killed"),
@@ -161,12 +165,7 @@ def test_hung_guest_is_killed_with_its_console_log(kernels: dict, image, tmp_pat
 def test_guest_session_runs_commands_and_copies_both_ways(
     kernels: dict, image, tmp_path: Path
 ) -> None:
-    config = GuestConfig(
-        kernel=kernels["vanilla"].bzimage,
-        disk=image.disk,
-        ssh_key=image.ssh_key,
-        host_pubkey=image.host_pubkey,
-    )
+    config = _vanilla_guest(kernels, image)
     with Guest(config, tmp_path / "boot") as guest:
         s = guest.session
         assert s.run(["uname", "-r"]).stdout.strip().startswith("6.12.")
@@ -185,13 +184,7 @@ def test_guest_session_runs_commands_and_copies_both_ways(
 def test_preloaded_image_has_the_containers_and_a_clean_filesystem(
     kernels: dict, image, tmp_path: Path
 ) -> None:
-    config = GuestConfig(
-        kernel=kernels["vanilla"].bzimage,
-        disk=image.disk,
-        ssh_key=image.ssh_key,
-        host_pubkey=image.host_pubkey,
-        boot_ima_policy=None,
-    )
+    config = _vanilla_guest(kernels, image, boot_ima_policy=None)
     ready = preload_containers(image, config, tmp_path / "preload")
     assert preload_record(ready)["containers"] == sorted(image.container_tarballs())
     fsck = subprocess.run(["e2fsck", "-f", "-n", str(ready.disk)], capture_output=True, text=True)
