@@ -31,15 +31,18 @@ if ((${#missing[@]})); then
   fi
 fi
 
-python=${PYTHON:-python3}
+# Debian's own interpreter, not whatever comes first on PATH: the README promises Debian 12,
+# whose python3 is 3.11.2, and a newer one hides what 3.11.2 lacks.
+python=${PYTHON:-/usr/bin/python3}
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   echo "bootstrap: $python is older than 3.11" >&2
   exit 2
 fi
 stamp=.venv/.secns-installed
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+want="$(sha256sum pyproject.toml | cut -d' ' -f1) $("$python" -c 'import sys; print(sys.version.split()[0])')"
 if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
-  echo "bootstrap: installing Python dependencies into .venv"
+  echo "bootstrap: installing Python dependencies into .venv ($python, Python ${want#* })"
+  rm -rf .venv
   "$python" -m venv .venv
   .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q -e '.[test]'

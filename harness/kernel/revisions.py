@@ -1,7 +1,6 @@
 """The patch series as committed at a git revision of this repository, so two
 revisions of the series can be built and compared side by side (`secns compare`)."""
 
-import tarfile
 from pathlib import Path
 
 from harness import proc
@@ -9,6 +8,7 @@ from harness.errors import InfraError, UserError
 from harness.kernel.series import (
     Series,
     archive_argv,
+    extract_argv,
     load_series,
     rev_parse_argv,
     split_revision,
@@ -30,8 +30,7 @@ def series_at_revision(rev: str, cache: Path, repo: Path = REPO_ROOT) -> Series:
         proc.run_logged(
             archive_argv(repo, commit, tar), target / "git.log", what=f"series at {rev}"
         )
-        with tarfile.open(tar) as tf:
-            tf.extractall(target, filter="data")
+        proc.run_logged(extract_argv(tar, target), target / "git.log", what=f"series at {rev}")
         stamp.touch()
     return load_series(target / PATCHES_DIR.relative_to(REPO_ROOT))
 

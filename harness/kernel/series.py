@@ -72,3 +72,9 @@ def archive_argv(repo: Path, commit: str, out: Path) -> list[str]:
         commit,
         str(PATCHES_DIR.relative_to(REPO_ROOT)),
     ]
+
+
+def extract_argv(tar: Path, target: Path) -> list[str]:
+    """GNU tar, not tarfile: Python 3.11.2 (Debian 12) has no extraction filter, and
+    GNU tar already refuses members that would land outside target."""
+    return ["tar", "-x", "--no-same-owner", "-f", str(tar), "-C", str(target)]
