@@ -1,13 +1,15 @@
 """Load scenario files (YAML) with errors that name the file, line and field."""
 
+import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from harness.errors import UserError
+from harness.kernel.variants import VARIANTS_FILE, load_variants
 from harness.scenarios.model import Expect, Metric, Scenario, Step
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
@@ -19,6 +21,10 @@ class ScenarioError(UserError):
         self.path, self.line, self.field = path, line, field
 
 
+def _unknown(what: str, name: str, known: Iterable[str]) -> str:
+    return f"unknown {what} '{name}' (known: {', '.join(sorted(known))})"
+
+
 class _Reader:
     """Typed access to a YAML node tree, raising ScenarioError with positions."""
 
@@ -28,7 +34,9 @@ class _Reader:
     def fail(self, node: yaml.Node, field: str, message: str) -> ScenarioError:
         return ScenarioError(self.path, node.start_mark.line + 1, field, message)
 
-    def mapping(self, node: yaml.Node, field: str, allowed: Iterable[str]) -> dict[str, yaml.Node]:
+    def mapping(
+        self, node: yaml.Node, field: str, allowed: Iterable[str], what: str = "field"
+    ) -> dict[str, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
             raise self.fail(node, field, "expected a mapping")
         allowed = set(allowed)
@@ -37,9 +45,7 @@ class _Reader:
             key = key_node.value
             if key not in allowed:
                 raise self.fail(
-                    key_node,
-                    f"{field}.{key}" if field else key,
-                    f"unknown field (allowed: {', '.join(sorted(allowed))})",
+                    key_node, f"{field}.{key}" if field else key, _unknown(what, key, allowed)
                 )
             if key in out:
                 raise self.fail(key_node, key, "given twice")
@@ -57,6 +63,13 @@ class _Reader:
     def string(self, node: yaml.Node, field: str) -> str:
         return self.scalar(node, field, str, "a string")
 
+    def name(self, node: yaml.Node, field: str, known: Collection[str], what: str) -> str:
+        """A string that must be one of the known names."""
+        text = self.string(node, field)
+        if text not in known:
+            raise self.fail(node, field, _unknown(what, text, known))
+        return text
+
     def regex(self, node: yaml.Node, field: str) -> str:
         text = self.string(node, field)
         try:
@@ -65,10 +78,16 @@ class _Reader:
             raise self.fail(node, field, f"invalid regular expression: {exc}") from None
         return text
 
-    def strings(self, node: yaml.Node, field: str) -> tuple[str, ...]:
+    def strings(
+        self, node: yaml.Node, field: str, known: Collection[str] | None = None, what: str = ""
+    ) -> tuple[str, ...]:
+        """A list of strings; with known, a list of those names (each a `what`)."""
         if not isinstance(node, yaml.SequenceNode):
             raise self.fail(node, field, "expected a list of strings")
-        return tuple(self.string(n, field) for n in node.value)
+        return tuple(
+            self.string(n, field) if known is None else self.name(n, field, known, what)
+            for n in node.value
+        )
 
     def require(
         self, fields: dict[str, yaml.Node], node: yaml.Node, where: str, *names: str
@@ -79,8 +98,8 @@ class _Reader:
 
 
 def _positive(text: str) -> float:
-    value = float(text)
-    if value <= 0:
+    value = float(text)  # also reads "nan" and "inf"
+    if not (math.isfinite(value) and value > 0):
         raise ValueError(text)
     return value
 
@@ -90,7 +109,7 @@ def _expect(r: _Reader, node: yaml.Node, field: str) -> Expect:
         node, field, ("exit", "stdout", "stdout_contains", "stdout_regex", "stderr_contains")
     )
     return Expect(
-        exit=r.scalar(f["exit"], f"{field}.exit", int, "an integer") if "exit" in f else None,
+        exit=r.scalar(f["exit"], f"{field}.exit", int, "an integer") if "exit" in f else 0,
         stdout=r.string(f["stdout"], f"{field}.stdout") if "stdout" in f else None,
         stdout_contains=(
             r.string(f["stdout_contains"], f"{field}.stdout_contains")
@@ -118,23 +137,22 @@ def _metric(r: _Reader, node: yaml.Node, field: str) -> Metric:
 
 
 def _step(
-    r: _Reader, node: yaml.Node, index: int, default_timeout: float, known_checks: Iterable[str]
+    r: _Reader,
+    node: yaml.Node,
+    index: int,
+    default_timeout: float,
+    known_checks: Collection[str],
+    known_variants: Collection[str],
 ) -> Step:
     field = f"steps[{index}]"
     f = r.mapping(node, field, ("run", "check", "timeout", "expect", "expect_on", "metric"))
     if ("run" in f) == ("check" in f):
         raise r.fail(node, field, "needs exactly one of 'run' or 'check'")
-    check = r.string(f["check"], f"{field}.check") if "check" in f else None
-    if check is not None and check not in known_checks:
-        raise r.fail(
-            f["check"],
-            f"{field}.check",
-            f"unknown check '{check}' (known: {', '.join(sorted(known_checks))})",
-        )
+    check = r.name(f["check"], f"{field}.check", known_checks, "check") if "check" in f else None
     expect_on = {}
     if "expect_on" in f:
         for variant, sub in r.mapping(
-            f["expect_on"], f"{field}.expect_on", _any_key(f["expect_on"])
+            f["expect_on"], f"{field}.expect_on", known_variants, "variant"
         ).items():
             expect_on[variant] = _expect(r, sub, f"{field}.expect_on.{variant}")
     return Step(
@@ -152,11 +170,10 @@ def _step(
     )
 
 
-def _any_key(node: yaml.Node) -> list[str]:
-    return [k.value for k, _ in node.value] if isinstance(node, yaml.MappingNode) else []
-
-
-def load_scenario(path: Path, known_checks: Iterable[str]) -> Scenario:
+def load_scenario(
+    path: Path, known_checks: Iterable[str], known_variants: Iterable[str]
+) -> Scenario:
+    """known_variants: the base variant names `variants` and `expect_on` may use."""
     try:
         root = yaml.compose(path.read_text(), Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -175,24 +192,33 @@ def load_scenario(path: Path, known_checks: Iterable[str]) -> Scenario:
     steps_node = f["steps"]
     if not isinstance(steps_node, yaml.SequenceNode) or not steps_node.value:
         raise r.fail(steps_node, "steps", "expected a non-empty list of steps")
-    known = tuple(known_checks)
+    checks, variants = tuple(known_checks), tuple(known_variants)
     return Scenario(
         name=r.string(f["name"], "name"),
         description=r.string(f["description"], "description"),
         path=path,
-        steps=tuple(_step(r, n, i, default_timeout, known) for i, n in enumerate(steps_node.value)),
-        variants=r.strings(f["variants"], "variants") if "variants" in f else None,
+        steps=tuple(
+            _step(r, n, i, default_timeout, checks, variants)
+            for i, n in enumerate(steps_node.value)
+        ),
+        variants=(
+            r.strings(f["variants"], "variants", variants, "variant") if "variants" in f else None
+        ),
         tags=r.strings(f["tags"], "tags") if "tags" in f else (),
     )
 
 
-def discover(directory: Path, known_checks: Iterable[str]) -> list[Scenario]:
-    """Every scenario file below directory, in path order; names must be unique."""
+def discover(
+    directory: Path, known_checks: Iterable[str], variants_file: Path = VARIANTS_FILE
+) -> list[Scenario]:
+    """Every scenario file below directory, in path order; names must be unique, and
+    the variants they name must be base variants of variants_file."""
     known = tuple(known_checks)
+    bases = tuple(load_variants(variants_file)[0])
     scenarios: list[Scenario] = []
     seen: dict[str, Path] = {}
     for path in sorted(p for p in directory.rglob("*") if p.suffix in SCENARIO_SUFFIXES):
-        sc = load_scenario(path, known)
+        sc = load_scenario(path, known, bases)
         if sc.name in seen:
             raise ScenarioError(path, 1, "name", f"'{sc.name}' is also used by {seen[sc.name]}")
         seen[sc.name] = path

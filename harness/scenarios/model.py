@@ -6,7 +6,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Expect:
-    exit: int | None = None
+    exit: int = 0  # a step states any other status it expects
     stdout: str | None = None  # exact, surrounding whitespace stripped
     stdout_contains: str | None = None
     stdout_regex: str | None = None

@@ -44,7 +44,7 @@ def unmet(expect: Expect, res: CommandResult) -> list[str]:
         return ["timed out"]
     out = res.stdout
     reasons = []
-    if expect.exit is not None and res.exit_status != expect.exit:
+    if res.exit_status != expect.exit:
         reasons.append(f"exit status {res.exit_status}, expected {expect.exit}")
     if expect.stdout is not None and out.strip() != expect.stdout.strip():
         reasons.append(f"stdout {out.strip()[:200]!r}, expected {expect.stdout!r}")

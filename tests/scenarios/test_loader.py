@@ -3,9 +3,11 @@ from pathlib import Path
 import pytest
 
 from harness.errors import UserError
+from harness.kernel.variants import load_variants
 from harness.paths import SCENARIOS_DIR
 from harness.scenarios.checks import CHECKS
 from harness.scenarios.loader import ScenarioError, discover, load_scenario, select
+from harness.scenarios.model import Scenario
 
 GOOD = """\
 name: demo
@@ -23,6 +25,13 @@ steps:
 """
 
 
+VARIANTS = tuple(load_variants()[0])
+
+
+def _load(path: Path) -> Scenario:
+    return load_scenario(path, CHECKS, VARIANTS)
+
+
 def _write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text)
@@ -30,12 +39,12 @@ def _write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
 
 
 def test_good_scenario_parses(tmp_path: Path) -> None:
-    sc = load_scenario(_write(tmp_path, GOOD), CHECKS)
+    sc = _load(_write(tmp_path, GOOD))
     assert sc.name == "demo" and sc.variants == ("secns",)
     assert [s.line for s in sc.steps] == [6, 8, 9]
     assert sc.steps[0].timeout == 30 and sc.steps[0].expect.stdout == "hi"
     assert sc.steps[2].expectation("vanilla+debug").exit == 1
-    assert sc.steps[2].expectation("secns").exit is None
+    assert sc.steps[2].expectation("secns").exit == 0
     assert sc.applies_to("secns+debug") and not sc.applies_to("vanilla")
 
 
@@ -83,6 +92,35 @@ def test_good_scenario_parses(tmp_path: Path) -> None:
             "exactly one capture group",
         ),
         ("name: [x\n", 2, "(syntax)", ""),
+        (
+            "name: x\ndescription: d\nvariants: [secns, vanila]\nsteps:\n  - run: a\n",
+            3,
+            "variants",
+            "unknown variant 'vanila' (known: secns, vanilla)",
+        ),
+        (
+            "name: x\ndescription: d\nvariants: [secns+debug]\nsteps:\n  - run: a\n",
+            3,
+            "variants",
+            "unknown variant 'secns+debug'",
+        ),
+        (
+            "name: x\ndescription: d\nsteps:\n  - run: a\n    expect_on:\n"
+            "      secns: {exit: 0}\n      vanila: {exit: 1}\n",
+            7,
+            "steps[0].expect_on.vanila",
+            "unknown variant 'vanila' (known: secns, vanilla)",
+        ),
+        *(
+            (
+                f"name: x\ndescription: d\nsteps:\n  - run: a\n    timeout: {t}\n",
+                5,
+                "steps[0].timeout",
+                "positive number",
+            )
+            for t in ("nan", "inf", "-inf", "1e999")
+        ),
+        ("name: x\ndescription: d\ntimeout: nan\nsteps:\n  - run: a\n", 3, "timeout", "positive"),
     ],
 )
 def test_errors_name_file_line_and_field(
@@ -90,7 +128,7 @@ def test_errors_name_file_line_and_field(
 ) -> None:
     path = _write(tmp_path, text)
     with pytest.raises(ScenarioError) as err:
-        load_scenario(path, CHECKS)
+        _load(path)
     assert (err.value.line, err.value.field) == (line, field)
     assert str(err.value).startswith(f"{path}:{line}: {field}: ")
     assert message in str(err.value)
@@ -98,7 +136,7 @@ def test_errors_name_file_line_and_field(
 
 def test_empty_file(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="empty scenario file"):
-        load_scenario(_write(tmp_path, ""), CHECKS)
+        _load(_write(tmp_path, ""))
 
 
 def test_duplicate_names_are_rejected(tmp_path: Path) -> None:
@@ -122,3 +160,22 @@ def test_select_by_name_and_suite(tmp_path: Path) -> None:
 def test_repository_scenarios_load() -> None:
     names = {s.name for s in discover(SCENARIOS_DIR, CHECKS)}
     assert {"tpm-visible", "ima-measures-and-replays", "docker-runs-local-image"} <= names
+
+
+def test_a_step_expects_exit_0_unless_it_says_otherwise(tmp_path: Path) -> None:
+    sc = _load(
+        _write(
+            tmp_path,
+            "name: x\ndescription: d\nsteps:\n  - run: a\n  - run: b\n"
+            "    expect: {stdout: hi}\n    expect_on:\n      vanilla: {stderr_contains: no}\n",
+        )
+    )
+    assert [s.expectation(v).exit for s in sc.steps for v in ("secns", "vanilla")] == [0] * 4
+
+
+def test_discover_checks_variants_against_the_variants_file(tmp_path: Path) -> None:
+    _write(tmp_path, GOOD)
+    variants_file = tmp_path / "variants.toml"
+    variants_file.write_text("[variant.vanilla]\n[variant.other]\n")
+    with pytest.raises(ScenarioError, match="unknown variant 'secns' \\(known: other, vanilla\\)"):
+        discover(tmp_path, CHECKS, variants_file)

@@ -32,6 +32,11 @@ def test_unmet_lists_every_mismatch() -> None:
     assert unmet(Expect(stdout_regex=r"^1\d$"), ok("c", "a\n12\n")) == []
 
 
+def test_a_step_without_a_stated_exit_expects_0() -> None:
+    assert unmet(Expect(), ok("c", status=1)) == ["exit status 1, expected 0"]
+    assert unmet(Expect(stdout="x"), ok("c", "x", status=2)) == ["exit status 2, expected 0"]
+
+
 def test_first_failure_stops_the_scenario(tmp_path: Path) -> None:
     steps = (
         Step(line=3, run="a", expect=Expect(exit=0)),
