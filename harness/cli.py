@@ -8,6 +8,7 @@ from pathlib import Path
 
 from harness import pipeline
 from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, HarnessError, UserError
+from harness.kernel.check_series import PatchCheck, check_series
 from harness.paths import RESULTS_DIR, SCENARIOS_DIR, cache_dir
 from harness.vm.commands import Timing
 
@@ -225,8 +226,21 @@ def _cmd_build_kernel(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_series_row(c: PatchCheck) -> str:
+    built = "-" if c.build_ok is None else ("ok" if c.build_ok else "FAILED")
+    if c.build_seconds is not None:
+        built += f" ({c.build_seconds:.0f} s)"
+    v = c.checkpatch
+    # A checkpatch that did not run has no counts: the row must not read as clean.
+    verdicts = (
+        "checkpatch FAILED\t-\t-"
+        if c.checkpatch_failure
+        else f"{v['ERROR']}\t{v['WARNING']}\t{v['CHECK']}"
+    )
+    return f"{c.patch}\t{c.added}\t{c.removed}\t{verdicts}\t{built}"
+
+
 def _cmd_check_series(args: argparse.Namespace) -> int:
-    from harness.kernel.check_series import check_series
     from harness.kernel.series import load_series
     from harness.kernel.source import resolve_source
     from harness.kernel.variants import resolve
@@ -244,15 +258,11 @@ def _cmd_check_series(args: argparse.Namespace) -> int:
     )
     print("patch\t+lines\t-lines\terrors\twarnings\tchecks\tbuild")
     for c in checks:
-        built = "-" if c.build_ok is None else ("ok" if c.build_ok else "FAILED")
-        if c.build_seconds is not None:
-            built += f" ({c.build_seconds:.0f} s)"
-        v = c.checkpatch
-        print(
-            f"{c.patch}\t{c.added}\t{c.removed}\t{v['ERROR']}\t{v['WARNING']}\t{v['CHECK']}\t{built}"
-        )
+        print(_check_series_row(c))
     for c in checks:
-        if c.checkpatch_report and (c.checkpatch["WARNING"] or c.checkpatch["CHECK"]):
+        if c.checkpatch_failure:
+            print(f"\n== {c.patch}\ncheckpatch did not run: {c.checkpatch_failure}")
+        elif c.checkpatch_report and (c.checkpatch["WARNING"] or c.checkpatch["CHECK"]):
             print(f"\n== {c.patch}\n{c.checkpatch_report.strip()}")
     return EXIT_OK if all(c.ok for c in checks) else EXIT_CHECKS_FAILED
 

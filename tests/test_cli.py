@@ -4,6 +4,7 @@ import pytest
 
 from harness import cli
 from harness.errors import EXIT_USER_ERROR
+from harness.kernel.check_series import PatchCheck
 
 
 def test_unknown_variant_is_a_one_line_user_error(capsys, tmp_path: Path) -> None:
@@ -46,3 +47,10 @@ def test_run_rejects_unknown_scenario_before_building(capsys, tmp_path: Path) ->
     )
     assert code == EXIT_USER_ERROR and "unknown scenario(s): nope" in capsys.readouterr().err
     assert not (tmp_path / "results").exists()
+
+
+def test_a_patch_checkpatch_did_not_check_reads_as_failed() -> None:
+    ran = PatchCheck("0001-a.patch", 3, 1, {"ERROR": 0, "WARNING": 1, "CHECK": 2}, build_ok=True)
+    assert cli._check_series_row(ran) == "0001-a.patch\t3\t1\t0\t1\t2\tok"
+    not_run = PatchCheck("0002-b.patch", 3, 1, checkpatch_failure="exit status 2")
+    assert cli._check_series_row(not_run) == "0002-b.patch\t3\t1\tcheckpatch FAILED\t-\t-\t-"

@@ -5,7 +5,7 @@ each patch (incrementally, in the variant's build directory)."""
 import re
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from harness.errors import InfraError
@@ -14,7 +14,9 @@ from harness.kernel.series import Series
 from harness.kernel.source import KernelSource
 from harness.kernel.variants import Variant
 
-_VERDICT = re.compile(r"^(ERROR|WARNING|CHECK):", re.MULTILINE)
+# checkpatch's last line when it ran to its end (with --strict, which adds checks).
+_TOTAL = re.compile(r"^total: (\d+) errors, (\d+) warnings, (\d+) checks, \d+ lines checked$", re.M)
+CHECKPATCH_FOUND_PROBLEMS = 1  # checkpatch's exit status when it reports anything
 
 
 @dataclass(frozen=True)
@@ -24,13 +26,18 @@ class PatchCheck:
     removed: int
     checkpatch: dict[str, int] = field(default_factory=dict)
     checkpatch_report: str = ""
+    checkpatch_failure: str = ""  # why checkpatch did not run to its end; "" if it did
     build_ok: bool | None = None  # None: not built
     build_seconds: float | None = None
     build_log: str = ""
 
     @property
     def ok(self) -> bool:
-        return not self.checkpatch.get("ERROR") and self.build_ok is not False
+        return (
+            not self.checkpatch_failure
+            and not self.checkpatch.get("ERROR")
+            and self.build_ok is not False
+        )
 
 
 def diffstat(patch_text: str) -> tuple[int, int]:
@@ -60,11 +67,37 @@ def checkpatch_argv(tree: Path, patch: Path) -> list[str]:
     ]
 
 
-def count_verdicts(report: str) -> dict[str, int]:
-    counts = {"ERROR": 0, "WARNING": 0, "CHECK": 0}
-    for kind in _VERDICT.findall(report):
-        counts[kind] += 1
-    return counts
+@dataclass(frozen=True)
+class Checkpatch:
+    counts: dict[str, int]  # ERROR, WARNING, CHECK; empty when it did not run
+    report: str
+    failure: str = ""
+
+
+def judge_checkpatch(returncode: int, stdout: str, stderr: str) -> Checkpatch:
+    """checkpatch's verdict from its own total line. Without that line, or with an
+    exit status other than clean or "found problems" (perl or the script missing, a
+    die), it did not check the patch, which must not pass as a clean patch."""
+    total = _TOTAL.search(stdout)
+    exited_normally = returncode in (0, CHECKPATCH_FOUND_PROBLEMS)
+    if exited_normally and total:
+        errors, warnings, checks = map(int, total.groups())
+        return Checkpatch({"ERROR": errors, "WARNING": warnings, "CHECK": checks}, stdout)
+    why = "no 'total:' line in its output" if exited_normally else f"exit status {returncode}"
+    said = (stderr.strip() or stdout.strip()).splitlines()
+    return Checkpatch({}, stdout, f"{why}: {said[-1][:200]}" if said else why)
+
+
+def run_checkpatch(tree: Path, patch: Path) -> Checkpatch:
+    # From inside the kernel tree: run from another git checkout, checkpatch takes
+    # the patch file for a tracked file of that repository and checks it as such.
+    try:
+        done = subprocess.run(
+            checkpatch_argv(tree, patch), capture_output=True, text=True, check=False, cwd=tree
+        )
+    except OSError as exc:
+        return Checkpatch({}, "", f"cannot run checkpatch: {exc}")
+    return judge_checkpatch(done.returncode, done.stdout, done.stderr)
 
 
 def check_series(
@@ -87,13 +120,11 @@ def check_series(
         log = log_dir / f"{patch.stem}.log"  # patch names carry their position
         log.write_text(f"# {patch.name}\n")
         tree = patched_tree(source, prefix, cache, log)
-        # From inside the kernel tree: run from another git checkout, checkpatch takes
-        # the patch file for a tracked file of that repository and checks it as such.
-        report = subprocess.run(
-            checkpatch_argv(tree, patch), capture_output=True, text=True, check=False, cwd=tree
-        ).stdout
+        verdict = run_checkpatch(tree, patch)
         added, removed = diffstat(patch.read_text())
-        outcome = PatchCheck(patch.name, added, removed, count_verdicts(report), report)
+        outcome = PatchCheck(
+            patch.name, added, removed, verdict.counts, verdict.report, verdict.failure
+        )
         if build:
             start = time.monotonic()
             try:
@@ -103,15 +134,11 @@ def check_series(
                 ok = True
             except InfraError:
                 ok = False
-            outcome = PatchCheck(
-                patch.name,
-                added,
-                removed,
-                outcome.checkpatch,
-                report,
-                ok,
-                round(time.monotonic() - start, 1),
-                str(log),
+            outcome = replace(
+                outcome,
+                build_ok=ok,
+                build_seconds=round(time.monotonic() - start, 1),
+                build_log=str(log),
             )
         results.append(outcome)
     # Leave the shared patched tree at the whole series, as the variant builds expect it.
