@@ -1,13 +1,26 @@
 """Command line: `secns run` is the main job; the other commands are its steps."""
 
 import argparse
+import os
 import signal
 import sys
+import tempfile
+import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from harness import pipeline
-from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, HarnessError, UserError
+from harness.cli_types import number
+from harness.errors import (
+    EXIT_CHECKS_FAILED,
+    EXIT_INFRA_ERROR,
+    EXIT_INTERNAL_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    HarnessError,
+    UserError,
+)
 from harness.kernel.check_series import PatchCheck, check_series
 from harness.paths import RESULTS_DIR, SCENARIOS_DIR, cache_dir
 from harness.vm.commands import Timing
@@ -29,7 +42,13 @@ def _kernel_opts(p: argparse.ArgumentParser) -> None:
         default=None,
         help="base kernel tarball or tree (default: Debian's linux-source-6.12)",
     )
-    p.add_argument("--jobs", "-j", type=int, default=None, help="make -j (default: cores + 1)")
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=number(int, "[1, inf)"),
+        default=None,
+        help="make -j (default: cores + 1)",
+    )
 
 
 def _boot_opts(p: argparse.ArgumentParser) -> None:
@@ -48,13 +67,13 @@ def _boot_opts(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--boot-timeout",
-        type=float,
+        type=number(float, "(0, inf)"),
         default=180.0,
         help="seconds until a guest without SSH is killed",
     )
     p.add_argument(
         "--timeout-scale",
-        type=float,
+        type=number(float, "(0, inf)"),
         default=1.0,
         help="multiply every scenario step's timeout (e.g. 10 for +debug kernels on TCG)",
     )
@@ -143,11 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     cmp.add_argument(
-        "--floor", type=float, default=0.01, help="smallest change reported (default: 0.01)"
+        "--floor",
+        type=number(float, "[0, 1)"),
+        default=0.01,
+        help="smallest change reported (default: 0.01)",
     )
     cmp.add_argument(
         "--threshold",
-        type=float,
+        type=number(float, "(0, 1]"),
         default=0.02,
         help="a regression this large (fraction) fails the comparison (default: 0.02)",
     )
@@ -314,6 +336,26 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # unwinds the context managers that own QEMU and swtpm
 
 
+def _write_crash_log(text: str, cache_override: Path | None) -> Path:
+    """Keep a traceback where it outlives the terminal: the cache's crash/ directory,
+    or a temporary file when the cache cannot be written (read-only, full)."""
+    name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    try:
+        path = cache_dir(cache_override) / "crash" / f"{name}.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+    except OSError:
+        fd, tmp = tempfile.mkstemp(prefix=f"secns-crash-{name}-", suffix=".log")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        return Path(tmp)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
@@ -324,7 +366,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("secns: interrupted; guests stopped, results so far kept", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        # The host failed under a command (disk full, permissions): not a bug.
+        print(f"secns: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_INFRA_ERROR
+    except Exception as exc:
+        log = _write_crash_log(traceback.format_exc(), getattr(args, "cache_dir", None))
+        print(
+            f"secns: internal error: {type(exc).__name__}: {_one_line(exc)} (traceback: {log})",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR
 
 
 if __name__ == "__main__":

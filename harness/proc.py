@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 from harness.errors import InfraError
 
@@ -75,6 +76,35 @@ def kill_group(proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
             continue
 
 
+def _start(
+    argv: list[str],
+    out: BinaryIO,
+    log: Path,
+    what: str,
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Popen in a new session, its command line and output to out. A program that
+    cannot start (missing, not executable) is an InfraError naming it, and the log
+    says why."""
+    out.write(f"$ {' '.join(argv)}\n".encode())
+    out.flush()
+    try:
+        return subprocess.Popen(
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        out.write(f"cannot start: {exc}\n".encode())
+        raise InfraError(f"{what}: cannot start {argv[0]}: {exc}", log) from exc
+
+
 def run_logged(
     argv: Sequence[str | os.PathLike[str]],
     log: Path,
@@ -88,17 +118,7 @@ def run_logged(
     """Run argv with its output appended to log; InfraError naming the log on failure."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
-        out.write(f"$ {' '.join(map(str, argv))}\n".encode())
-        out.flush()
-        proc = subprocess.Popen(
-            [str(a) for a in argv],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            cwd=cwd,
-            env=dict(env) if env is not None else None,
-            start_new_session=True,
-        )
+        proc = _start([str(a) for a in argv], out, log, what, cwd=cwd, env=env)
         try:
             if progress:
                 with _Progress(what, log):
@@ -144,15 +164,7 @@ class Background:
     def start(self) -> "Background":
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
-            out.write(f"$ {' '.join(self.argv)}\n".encode())
-            out.flush()
-            self.proc = subprocess.Popen(
-                self.argv,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            self.proc = _start(self.argv, out, self.log, self.name)
         return self
 
     @property

@@ -41,3 +41,17 @@ def test_background_is_stopped_by_pid(tmp_path: Path) -> None:
 def test_capture_raises_infra_error_with_stderr() -> None:
     with pytest.raises(InfraError, match="boom"):
         proc.capture(["sh", "-c", "echo boom >&2; exit 1"])
+
+
+def test_run_logged_names_a_missing_program_and_the_log(tmp_path: Path) -> None:
+    log = tmp_path / "step.log"
+    with pytest.raises(InfraError, match=r"greet: cannot start no-such-tool: .*step.log"):
+        proc.run_logged(["no-such-tool", "x"], log, what="greet")
+    assert "cannot start" in log.read_text()
+
+
+def test_background_names_a_missing_program_and_the_log(tmp_path: Path) -> None:
+    bg = proc.Background(["no-such-emulator"], tmp_path / "bg.log", "qemu")
+    with pytest.raises(InfraError, match=r"qemu: cannot start no-such-emulator: .*bg.log"):
+        bg.start()
+    assert bg.exit_status() is None
