@@ -7,8 +7,12 @@ The LMbench parsers are strict: every non-blank line must be a result line of th
 program. LMbench reports many failures only as extra lines and still exits 0 (a
 perror() before a bogus "8.39 inf", one "sh: ... not found" per iteration), so a
 line that is not a result rejects the whole measurement.
+
+Every way output can be malformed raises ParseError, naming the program and the
+line, and every sample is a finite positive number.
 """
 
+import math
 import re
 import shlex
 from collections.abc import Callable
@@ -25,7 +29,10 @@ HELLO = "/var/tmp/lmbench/hello"
 
 CTX_PROCESSES = (2, 4, 8)  # lat_ctx ring sizes; 2 is the classic context-switch figure
 
-_NUM = r"\d+(?:\.\d+)?"  # no sign, no "inf"/"nan": those are failed measurements
+# ASCII digits only (str patterns' \d takes any script's), no sign, no "inf"/"nan":
+# those are failed measurements.
+NUMBER = r"[0-9]+(?:\.[0-9]+)?"
+_INT = r"(?:0|[1-9][0-9]*)"  # no leading zeros: it names a series
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,8 @@ class Sample:
     higher_is_better: bool
 
 
-class ParseError(ValueError):
+# Not a ValueError: a generic `except ValueError` must not swallow a failed measurement.
+class ParseError(Exception):
     """The output holds no valid result; the message names the program and the line."""
 
 
@@ -47,17 +55,27 @@ class Benchmark:
     parse: Callable[[str], list[Sample]]
 
 
-def _sample(program: str, metric: str, value: str, unit: str, higher: bool, line: str) -> Sample:
+def result_sample(
+    program: str, metric: str, value: str, unit: str, higher: bool, line: str
+) -> Sample:
+    """`value`, a NUMBER, as a sample. NUMBER's digits can still overflow to inf."""
     v = float(value)
     # Stats compare ratios and geometric means, where a zero would be meaningless.
-    if v <= 0:
-        raise ParseError(f"{program}: non-positive result in {line!r}")
+    if not (math.isfinite(v) and v > 0):
+        raise ParseError(f"{program}: non-positive or infinite result in {line!r}")
     return Sample(metric, v, unit, higher)
+
+
+def _add(program: str, samples: list[Sample], new: Sample, line: str) -> None:
+    """Appends `new`; a metric reported twice is the output of two runs run together."""
+    if any(s.metric == new.metric for s in samples):
+        raise ParseError(f"{program}: second {new.metric} result in {line!r}")
+    samples.append(new)
 
 
 def _result_lines(program: str, text: str, pattern: str, example: str) -> list[re.Match[str]]:
     """Every non-blank line matched against `pattern`; at least one line."""
-    regex = re.compile(pattern)
+    regex = re.compile(pattern, re.ASCII)
     matches = []
     for raw in text.splitlines():
         line = raw.strip()
@@ -72,7 +90,8 @@ def _result_lines(program: str, text: str, pattern: str, example: str) -> list[r
     return matches
 
 
-def _one_result(program: str, text: str, pattern: str, example: str) -> re.Match[str]:
+def one_result(program: str, text: str, pattern: str, example: str) -> re.Match[str]:
+    """The only non-blank line, matched against `pattern`."""
     matches = _result_lines(program, text, pattern, example)
     if len(matches) > 1:
         raise ParseError(f"{program}: more than one result line: {matches[1].group(0)!r}")
@@ -86,8 +105,8 @@ def _labelled(
     labels = "|".join(map(re.escape, metrics))
 
     def parse(text: str) -> list[Sample]:
-        m = _one_result(program, text, rf"{prefix} ({labels}): ({_NUM}) microseconds", example)
-        return [_sample(program, metrics[m[1]], m[2], US, False, m[0])]
+        m = one_result(program, text, rf"{prefix} ({labels}): ({NUMBER}) microseconds", example)
+        return [result_sample(program, metrics[m[1]], m[2], US, False, m[0])]
 
     parse.__name__ = f"parse_{program}"
     return parse
@@ -122,21 +141,21 @@ parse_lat_proc = _labelled(
 
 def parse_lat_pagefault(text: str) -> list[Sample]:
     """'Pagefaults on FILE: 0.1138 microseconds', per page."""
-    m = _one_result(
+    m = one_result(
         "lat_pagefault",
         text,
-        rf"Pagefaults on .+: ({_NUM}) microseconds",
+        rf"Pagefaults on .+: ({NUMBER}) microseconds",
         "Pagefaults on /scratch/file: 0.1138 microseconds",
     )
-    return [_sample("lat_pagefault", "lat_pagefault", m[1], US, False, m[0])]
+    return [result_sample("lat_pagefault", "lat_pagefault", m[1], US, False, m[0])]
 
 
 def _round_trip(program: str, label: str, example: str) -> Callable[[str], list[Sample]]:
     """A parser for 'LABEL: X microseconds', one round trip."""
 
     def parse(text: str) -> list[Sample]:
-        m = _one_result(program, text, rf"{re.escape(label)}: ({_NUM}) microseconds", example)
-        return [_sample(program, program, m[1], US, False, m[0])]
+        m = one_result(program, text, rf"{re.escape(label)}: ({NUMBER}) microseconds", example)
+        return [result_sample(program, program, m[1], US, False, m[0])]
 
     parse.__name__ = f"parse_{program}"
     return parse
@@ -150,33 +169,37 @@ parse_lat_unix = _round_trip(
 
 def parse_lat_mmap(text: str) -> list[Sample]:
     """'8.388608 29': MB mapped, then whole µs per mmap+munmap (not the man page's %0.2f)."""
-    m = _one_result("lat_mmap", text, rf"{_NUM} ({_NUM})", "8.388608 29")
-    return [_sample("lat_mmap", "lat_mmap", m[1], US, False, m[0])]
+    m = one_result("lat_mmap", text, rf"{NUMBER} ({NUMBER})", "8.388608 29")
+    return [result_sample("lat_mmap", "lat_mmap", m[1], US, False, m[0])]
 
 
 def parse_bw_file_rd(text: str) -> list[Sample]:
     """'8.39 6596.38': MB read, then MB/s."""
-    m = _one_result("bw_file_rd", text, rf"{_NUM} ({_NUM})", "8.39 6596.38")
-    return [_sample("bw_file_rd", "bw_file_rd", m[1], MB_PER_S, True, m[0])]
+    m = one_result("bw_file_rd", text, rf"{NUMBER} ({NUMBER})", "8.39 6596.38")
+    return [result_sample("bw_file_rd", "bw_file_rd", m[1], MB_PER_S, True, m[0])]
 
 
 def parse_lat_ctx(text: str) -> list[Sample]:
     """A blank line, '"size=0k ovr=0.62', then 'PROCS µs' per ring size: one sample each,
     named lat_ctx_s<KB>_p<PROCS>. The overhead (ovr) is already subtracted by lat_ctx."""
     matches = _result_lines(
-        "lat_ctx", text, rf'"size=(?P<size>\d+)k ovr={_NUM}|(?P<procs>\d+) (?P<us>{_NUM})', "2 2.25"
+        "lat_ctx",
+        text,
+        rf'"size=(?P<size>{_INT})k ovr={NUMBER}|(?P<procs>{_INT}) (?P<us>{NUMBER})',
+        "2 2.25",
     )
     header, rows = matches[0], matches[1:]
     if header["size"] is None:
         raise ParseError(f"lat_ctx: first line {header[0]!r} is not '\"size=<KB>k ovr=<us>'")
     if not rows:
         raise ParseError(f"lat_ctx: no 'PROCS µs' line after {header[0]!r}")
-    samples = []
+    samples: list[Sample] = []
     for row in rows:
         if row["procs"] is None:
             raise ParseError(f"lat_ctx: second header {row[0]!r}")
         metric = f"lat_ctx_s{header['size']}_p{row['procs']}"
-        samples.append(_sample("lat_ctx", metric, row["us"], US, False, row[0]))
+        new = result_sample("lat_ctx", metric, row["us"], US, False, row[0])
+        _add("lat_ctx", samples, new, row[0])
     return samples
 
 
@@ -184,21 +207,33 @@ def parse_lat_fs(text: str) -> list[Sample]:
     """'0k<TAB>19<TAB>3650<TAB>238430' per file size: size, files, creates/s, deletes/s.
 
     Kept as LMbench's files/s (higher is better) rather than converted to µs per file."""
-    samples = []
+    samples: list[Sample] = []
     for m in _result_lines(
-        "lat_fs", text, rf"(\d+)k\s+\d+\s+({_NUM})\s+({_NUM})", "0k\t19\t3650\t238430"
+        "lat_fs", text, rf"({_INT})k\s+[0-9]+\s+({NUMBER})\s+({NUMBER})", "0k\t19\t3650\t238430"
     ):
-        size = m[1]
-        samples.append(_sample("lat_fs", f"lat_fs_create_{size}k", m[2], FILES_PER_S, True, m[0]))
-        samples.append(_sample("lat_fs", f"lat_fs_delete_{size}k", m[3], FILES_PER_S, True, m[0]))
+        for op, value in (("create", m[2]), ("delete", m[3])):
+            new = result_sample("lat_fs", f"lat_fs_{op}_{m[1]}k", value, FILES_PER_S, True, m[0])
+            _add("lat_fs", samples, new, m[0])
     return samples
 
 
-_AB_RPS = re.compile(rf"^Requests per second:\s+({_NUM}) \[#/sec\] \(mean\)$", re.MULTILINE)
-# With the "(Connect: 0, Receive: 0, Length: 133, Exceptions: 0)" line after it, if any.
-_AB_FAILED = re.compile(
-    r"^(?:Failed requests|Non-2xx responses):\s+(\d+)$(?:\n\s+\(.*\))?", re.MULTILINE
-)
+_AB_RPS_LABEL = "Requests per second:"
+_AB_RPS = rf"{_AB_RPS_LABEL}\s+({NUMBER}) \[#/sec\] \(mean\)"
+# A count, with the "(Connect: 0, Receive: 0, Length: 133, Exceptions: 0)" line after
+# it, if any.
+_AB_COUNT = re.compile(r"^(Failed requests|Non-2xx responses):(.*)$(?:\n\s+\(.*\))?", re.MULTILINE)
+
+
+def _ab_all_succeeded(text: str) -> None:
+    """ab always prints 'Failed requests:', and 'Non-2xx responses:' when some were."""
+    counted = False
+    for m in _AB_COUNT.finditer(text):
+        # ab prints the count with %d: anything but "0" is a failure or garbled.
+        if m[2].strip() != "0":
+            raise ParseError(f"ab: requests failed: {' '.join(m[0].split())!r}")
+        counted = counted or m[1] == "Failed requests"
+    if not counted:
+        raise ParseError("ab: no 'Failed requests:' line")
 
 
 def parse_ab(text: str) -> list[Sample]:
@@ -208,15 +243,15 @@ def parse_ab(text: str) -> list[Sample]:
     non-2xx status raises ParseError: failed requests are often the fast ones, so the
     rate would not compare with a clean run's. ab counts a body whose length differs
     from the first one as failed, so the page must be static."""
-    for m in _AB_FAILED.finditer(text):
-        if int(m[1]) > 0:
-            raise ParseError(f"ab: requests failed: {' '.join(m[0].split())!r}")
-    m = _AB_RPS.search(text)
-    if m is None:
+    rates = [line for line in text.splitlines() if line.startswith(_AB_RPS_LABEL)]
+    if not rates:
         lines = text.strip().splitlines()
         last = lines[-1] if lines else ""
-        raise ParseError(f"ab: no 'Requests per second:' line; output ends with {last!r}")
-    return [_sample("ab", "ab_requests_per_s", m[1], REQUESTS_PER_S, True, m[0])]
+        raise ParseError(f"ab: no {_AB_RPS_LABEL!r} line; output ends with {last!r}")
+    _ab_all_succeeded(text)
+    example = f"{_AB_RPS_LABEL}    616.54 [#/sec] (mean)"
+    m = one_result("ab", "\n".join(rates), _AB_RPS, example)
+    return [result_sample("ab", "ab_requests_per_s", m[1], REQUESTS_PER_S, True, m[0])]
 
 
 def _needs_hello(bin_dir: str, argv: tuple[str, ...]) -> tuple[str, ...]:

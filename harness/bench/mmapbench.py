@@ -4,19 +4,21 @@ LMbench's lat_mmap maps without PROT_EXEC, which IMA does not mediate; this
 benchmark maps 4 KiB PROT_READ|PROT_EXEC and unmaps it, best of repetitions.
 """
 
-import re
+from harness.bench.lmbench import NUMBER, US, Sample, one_result, result_sample
 
-from harness.bench.lmbench import ParseError, Sample
-
-_RESULT = re.compile(r"^mmap_exec_us=([0-9.]+) reps=\d+ n=\d+$", re.MULTILINE)
+PROGRAM = "secns-mmap-bench"
 
 
 def mmap_bench_argv(path: str, iterations: int) -> list[str]:
-    return ["secns-mmap-bench", "-n", str(iterations), path]
+    return [PROGRAM, "-n", str(iterations), path]
 
 
 def parse_mmap_bench(text: str) -> list[Sample]:
-    m = _RESULT.search(text)
-    if m is None:
-        raise ParseError(f"secns-mmap-bench: no 'mmap_exec_us=' line in {text.strip()[:200]!r}")
-    return [Sample("mmap_exec", float(m.group(1)), "us", higher_is_better=False)]
+    """Its one line, 'mmap_exec_us=1.5000 reps=5 n=10'; secns-launch adds none."""
+    m = one_result(
+        PROGRAM,
+        text,
+        rf"mmap_exec_us=({NUMBER}) reps=[0-9]+ n=[0-9]+",
+        "mmap_exec_us=1.5000 reps=5 n=10",
+    )
+    return [result_sample(PROGRAM, "mmap_exec", m[1], US, False, m[0])]

@@ -157,6 +157,66 @@ def test_bw_file_rd_inf_alone_is_rejected() -> None:
         parse_bw_file_rd("8.39 inf\n")
 
 
+def test_a_parse_error_is_no_value_error() -> None:
+    # so that no `except ValueError` meant for something else takes it
+    assert not issubclass(ParseError, ValueError)
+
+
+def test_digits_overflowing_to_inf_are_rejected() -> None:
+    line = f"8.39 {'9' * 400}"
+    with pytest.raises(ParseError, match="non-positive or infinite") as exc:
+        parse_bw_file_rd(line)
+    assert line in str(exc.value)
+
+
+def test_other_scripts_digits_are_rejected() -> None:
+    # float() reads Arabic-Indic digits; \d in a str pattern matches them
+    with pytest.raises(ParseError, match="unexpected line"):
+        parse_lat_pipe("Pipe latency: \u0665.\u0665 microseconds\n")
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "repeated"),
+    [
+        (parse_lat_ctx, '"size=0k ovr=0.62\n2 2.25\n2 2.31\n', "'2 2.31'"),
+        (parse_lat_fs, "0k\t19\t3650\t238430\n0k\t19\t3651\t238431\n", "'0k\\t19\\t3651"),
+    ],
+    ids=["lat_ctx", "lat_fs"],
+)
+def test_a_metric_reported_twice_is_rejected(parse, text: str, repeated: str) -> None:
+    with pytest.raises(ParseError, match="second lat_") as exc:
+        parse(text)
+    assert repeated in str(exc.value)
+
+
+def test_a_leading_zero_would_name_another_series() -> None:
+    with pytest.raises(ParseError, match=re.escape("unexpected line '02 2.25'")):
+        parse_lat_ctx('"size=0k ovr=0.62\n02 2.25\n')
+
+
+def _ab_with(old: str, new: str) -> str:
+    text = data("ab_ok")
+    assert old in text
+    return text.replace(old, new)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (_ab_with("Failed requests:        0", "Failed requests:        0x"), "requests failed"),
+        (_ab_with("Failed requests:        0", "Failed requests:        00"), "requests failed"),
+        (_ab_with("Failed requests:        0\n", ""), "no 'Failed requests:' line"),
+        (_ab_with("616.54 [#/sec]", "616.54 [#/min]"), "unexpected line"),
+        (_ab_with("616.54", "nan"), "unexpected line 'Requests per second:    nan"),
+        (data("ab_ok") * 2, "more than one result line"),
+    ],
+    ids=["count-garbled", "count-padded", "no-count", "rate-garbled", "rate-nan", "twice"],
+)
+def test_ab_output_not_exactly_as_ab_prints_it_is_rejected(text: str, message: str) -> None:
+    with pytest.raises(ParseError, match=re.escape(message)):
+        parse_ab(text)
+
+
 @pytest.mark.parametrize("parse", PARSERS, ids=lambda p: p.__name__)
 @pytest.mark.parametrize(
     "text",

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from harness.bench.mmapbench import parse_mmap_bench
 from harness.bench.plan import Job, Phase
 from harness.bench.runner import BootContext, run_boot_plan, series_name
@@ -74,7 +76,7 @@ def test_a_failing_job_is_recorded_and_the_plan_goes_on(tmp_path: Path) -> None:
     assert not run_boot_plan(guest, PHASES, ctx)
     failures = ctx.run.bench_failures()
     assert [f["what"] for f in failures][:2] == ["a (repetition 1)", "b (repetition 1)"]
-    assert "no 'mmap_exec_us=' line" in failures[0]["error"]
+    assert failures[0]["error"].startswith("secns-mmap-bench: unexpected line 'garbage'")
     assert failures[1]["error"].startswith("timed out")
     assert {s["job"] for s in ctx.run.samples()} == {"c"}
 
@@ -93,6 +95,18 @@ def test_resume_runs_only_missing_repetitions(tmp_path: Path) -> None:
     assert run_boot_plan(second, PHASES, _ctx(tmp_path))
     assert [r for r in second.ran if r.startswith("bench")] == ["bench b", "bench b"]
     assert "load" in second.ran  # set-up phases run in every boot
+
+
+@pytest.mark.parametrize(
+    "out", ["mmap_exec_us=nan reps=5 n=10\n", "mmap_exec_us=-1.5 reps=5 n=10\n", RESULT * 2]
+)
+def test_malformed_output_is_recorded_as_a_failure(tmp_path: Path, out: str) -> None:
+    guest = FakeGuest({"bench a": (0, out)})
+    ctx = _ctx(tmp_path)
+    assert not run_boot_plan(guest, [Phase("p", "table3", jobs=(_job("a"),))], ctx)
+    assert ctx.run.samples() == []
+    errors = [f["error"] for f in ctx.run.bench_failures()]
+    assert len(errors) == 2 and all(e.startswith("secns-mmap-bench: ") for e in errors)
 
 
 def test_series_name_is_stable() -> None:
