@@ -26,6 +26,9 @@ REQUESTS_PER_S = "requests/s"
 # Debian's lat_proc runs this fixed path for `exec` and `shell`, not `hello` from PATH
 # or the cwd. When it is missing, `exec` silently times fork + a failed execve.
 HELLO = "/var/tmp/lmbench/hello"
+# What LMbench's own hello (src/hello.c, not GNU hello) writes; lat_proc closes the
+# child's stdout, so only a separate run shows it.
+HELLO_OUTPUT = "Hello world\n"
 
 CTX_PROCESSES = (2, 4, 8)  # lat_ctx ring sizes; 2 is the classic context-switch figure
 
@@ -49,10 +52,21 @@ class ParseError(Exception):
 
 
 @dataclass(frozen=True)
+class Check:
+    """A command run right before a benchmark, where the benchmark runs: unless it exits
+    0 printing exactly `stdout`, the benchmark would time a failure and is not run."""
+
+    what: str
+    argv: tuple[str, ...]
+    stdout: str
+
+
+@dataclass(frozen=True)
 class Benchmark:
     name: str
     argv: tuple[str, ...]
     parse: Callable[[str], list[Sample]]
+    check: Check | None = None
 
 
 def result_sample(
@@ -254,15 +268,12 @@ def parse_ab(text: str) -> list[Sample]:
     return [result_sample("ab", "ab_requests_per_s", m[1], REQUESTS_PER_S, True, m[0])]
 
 
-def _needs_hello(bin_dir: str, argv: tuple[str, ...]) -> tuple[str, ...]:
-    """argv run after installing Debian's `hello` where lat_proc looks for it; the copy
-    happens before lat_proc starts timing, and repeating it is harmless."""
+def _hello_check(bin_dir: str) -> Check:
+    """Installs LMbench's hello where lat_proc looks for it and runs it from there through
+    /bin/sh, as `lat_proc exec` and `shell` will; repeating it is harmless."""
     hello_dir, _ = HELLO.rsplit("/", 1)
-    script = (
-        f"mkdir -p {hello_dir} && cp {shlex.quote(bin_dir + '/hello')} {HELLO}"
-        f" && exec {shlex.join(argv)}"
-    )
-    return ("/bin/sh", "-c", script)
+    steps = (("mkdir", "-p", hello_dir), ("cp", f"{bin_dir}/hello", HELLO), ("exec", HELLO))
+    return Check(HELLO, ("/bin/sh", "-c", " && ".join(map(shlex.join, steps))), HELLO_OUTPUT)
 
 
 def lmbench_suite(
@@ -291,9 +302,9 @@ def lmbench_suite(
             for op, args in syscalls
         ),
         Benchmark("lat_proc_fork", cmd("lat_proc", "fork"), parse_lat_proc),
-        Benchmark("lat_proc_exec", _needs_hello(bin_dir, cmd("lat_proc", "exec")), parse_lat_proc),
-        Benchmark(
-            "lat_proc_shell", _needs_hello(bin_dir, cmd("lat_proc", "shell")), parse_lat_proc
+        *(
+            Benchmark(f"lat_proc_{op}", cmd("lat_proc", op), parse_lat_proc, _hello_check(bin_dir))
+            for op in ("exec", "shell")
         ),
         Benchmark("lat_pagefault", cmd("lat_pagefault", file), parse_lat_pagefault),
         Benchmark("lat_mmap", cmd("lat_mmap", size, file), parse_lat_mmap),

@@ -7,9 +7,9 @@ variant alike.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from harness.bench.lmbench import Sample, ab_argv, lmbench_suite, parse_ab
+from harness.bench.lmbench import Check, Sample, ab_argv, lmbench_suite, parse_ab
 from harness.bench.mmapbench import mmap_bench_argv, parse_mmap_bench
 from harness.bench.profile import Profile
 
@@ -35,6 +35,7 @@ class Job:
     params: Mapping[str, str | int] = field(default_factory=dict)  # figure coordinates
     repetitions: int = 1  # in this boot
     timeout: float = 300.0
+    check: Check | None = None  # before every repetition; argv runs only if it passes
 
 
 @dataclass(frozen=True)
@@ -84,15 +85,21 @@ def _table3(profile: Profile) -> list[Phase]:
     ]
 
 
+def _in_lmbench_container(argv: Argv) -> Argv:
+    return ("docker", "exec", "-e", f"ENOUGH={LMBENCH_ENOUGH_US}", "lmbench", *argv)
+
+
 def _lmbench(profile: Profile) -> Phase:
     suite = lmbench_suite(LMBENCH_BIN, LMBENCH_SCRATCH, profile.lmbench_n, profile.lmbench_file_mb)
     jobs = tuple(
         Job(
             f"lmbench/{b.name}",
-            ("docker", "exec", "-e", f"ENOUGH={LMBENCH_ENOUGH_US}", "lmbench", *b.argv),
+            _in_lmbench_container(b.argv),
             b.parse,
             repetitions=profile.lmbench_repetitions,
             timeout=600,
+            # Where the benchmark runs: same container, same IMA policy.
+            check=replace(b.check, argv=_in_lmbench_container(b.check.argv)) if b.check else None,
         )
         for b in suite
     )

@@ -2,8 +2,8 @@
 
 Each sample is appended to the run directory as soon as it is parsed, so a run that
 dies keeps it; a resumed run skips the (round, variant, job, repetition) it has.
-A failing command is recorded with its output and the plan goes on; a lost guest
-(InfraError) ends the boot.
+A failing command, a job whose check fails and output that does not parse are
+recorded with the output and the plan goes on; a lost guest (InfraError) ends the boot.
 """
 
 import time
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.bench.lmbench import ParseError
+from harness.bench.lmbench import Check, ParseError
 from harness.bench.plan import GUEST_DIR, Job, Phase
 from harness.console import say
 from harness.guest.session import CommandResult, GuestSession
@@ -76,7 +76,22 @@ def _run_commands(
     return True
 
 
+def _check_passes(
+    session: GuestSession, ctx: BootContext, check: Check, timeout: float, what: str
+) -> bool:
+    res = session.run(list(check.argv), timeout=timeout * ctx.timeout_scale)
+    error = _command_error(res)
+    if error is None and res.stdout != check.stdout:
+        error = f"printed {res.stdout[:200]!r}, expected {check.stdout!r}"
+    if error is not None:
+        _failure(ctx, what, res, f"{check.what} failed ({error}); not timed")
+    return error is None
+
+
 def _measure(session: GuestSession, ctx: BootContext, job: Job, rep: int) -> int:
+    what = f"{job.key} (repetition {rep})"
+    if job.check and not _check_passes(session, ctx, job.check, job.timeout, what):
+        return 0
     res = session.run(list(job.argv), timeout=job.timeout * ctx.timeout_scale)
     error = _command_error(res)
     if error is None:
@@ -85,7 +100,7 @@ def _measure(session: GuestSession, ctx: BootContext, job: Job, rep: int) -> int
         except ParseError as exc:
             error = str(exc)
     if error is not None:
-        _failure(ctx, f"{job.key} (repetition {rep})", res, error)
+        _failure(ctx, what, res, error)
         return 0
     params = dict(job.params)
     for s in samples:

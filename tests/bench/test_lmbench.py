@@ -311,7 +311,8 @@ def test_suite_argv_shapes() -> None:
     assert s["lat_syscall_write"].argv == (f"{BIN}/lat_syscall", *n, "write")
     for op in ("stat", "fstat", "open"):
         assert s[f"lat_syscall_{op}"].argv == (f"{BIN}/lat_syscall", *n, op, "/scratch/file")
-    assert s["lat_proc_fork"].argv == (f"{BIN}/lat_proc", *n, "fork")
+    for op in ("fork", "exec", "shell"):
+        assert s[f"lat_proc_{op}"].argv == (f"{BIN}/lat_proc", *n, op)
     assert s["lat_pagefault"].argv == (f"{BIN}/lat_pagefault", *n, "/scratch/file")
     assert s["lat_mmap"].argv == (f"{BIN}/lat_mmap", *n, "16m", "/scratch/file")
     assert s["lat_ctx_s0"].argv == (f"{BIN}/lat_ctx", *n, "-s", "0", "2", "4", "8")
@@ -322,13 +323,26 @@ def test_suite_argv_shapes() -> None:
 
 
 @pytest.mark.parametrize("op", ["exec", "shell"])
-def test_lat_proc_exec_and_shell_install_hello_first(op: str) -> None:
-    argv = suite()[f"lat_proc_{op}"].argv
-    assert argv == (
+def test_lat_proc_exec_and_shell_first_install_and_run_hello_where_lat_proc_will(op: str) -> None:
+    check = suite()[f"lat_proc_{op}"].check
+    assert check is not None
+    assert check.argv == (
         "/bin/sh",
         "-c",
-        f"mkdir -p /var/tmp/lmbench && cp {BIN}/hello {HELLO} && exec {BIN}/lat_proc -N 5 {op}",
+        f"mkdir -p /var/tmp/lmbench && cp {BIN}/hello {HELLO} && exec {HELLO}",
     )
+    assert (check.what, check.stdout) == (HELLO, "Hello world\n")
+
+
+def test_only_lat_proc_exec_and_shell_run_hello() -> None:
+    checked = {name for name, bench in suite().items() if bench.check is not None}
+    assert checked == {"lat_proc_exec", "lat_proc_shell"}
+
+
+def test_the_hello_check_quotes_the_bin_dir() -> None:
+    bench = next(b for b in lmbench_suite("/opt/lm bench", "/s", 1, 1) if b.check is not None)
+    assert bench.check is not None
+    assert "cp '/opt/lm bench/hello' /var/tmp/lmbench/hello" in bench.check.argv[2]
 
 
 def test_suite_rejects_nonsense_sizes() -> None:

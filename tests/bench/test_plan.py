@@ -1,6 +1,6 @@
 from dataclasses import replace
 
-from harness.bench.plan import CONTAINER_POLICY, HOST_POLICY, boot_plan
+from harness.bench.plan import CONTAINER_POLICY, HOST_POLICY, LMBENCH_ENOUGH_US, boot_plan
 from harness.bench.profile import load_profile
 
 
@@ -60,3 +60,14 @@ def test_apache_has_a_plain_and_an_own_policy_phase_per_client_count() -> None:
     assert own.needs_ima_ns and not plain.needs_ima_ns
     assert own.setup == (("secns-bench", "web-start", CONTAINER_POLICY),)
     assert all(j.argv[0] == "ab" for j in plain.jobs)
+
+
+def test_lat_proc_checks_run_in_the_container_the_benchmark_runs_in() -> None:
+    lmbench = {p.name: p for p in boot_plan(load_profile("quick"))}["lmbench"]
+    checked = [j for j in lmbench.jobs if j.check is not None]
+    assert [j.key for j in checked] == ["lmbench/lat_proc_exec", "lmbench/lat_proc_shell"]
+    for job in checked:
+        assert job.check is not None
+        prefix = ("docker", "exec", "-e", f"ENOUGH={LMBENCH_ENOUGH_US}", "lmbench")
+        assert job.argv[:5] == job.check.argv[:5] == prefix
+        assert job.check.argv[5:7] == ("/bin/sh", "-c")

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.bench.lmbench import Check
 from harness.bench.mmapbench import parse_mmap_bench
 from harness.bench.plan import Job, Phase
 from harness.bench.runner import BootContext, run_boot_plan, series_name
@@ -107,6 +108,48 @@ def test_malformed_output_is_recorded_as_a_failure(tmp_path: Path, out: str) -> 
     assert ctx.run.samples() == []
     errors = [f["error"] for f in ctx.run.bench_failures()]
     assert len(errors) == 2 and all(e.startswith("secns-mmap-bench: ") for e in errors)
+
+
+HELLO_CHECK = Check("/hello", ("run-hello",), "Hello world\n")
+
+
+def _checked_plan() -> list[Phase]:
+    job = Job("exec", ("bench", "exec"), parse_mmap_bench, repetitions=2, check=HELLO_CHECK)
+    return [Phase("p", "lmbench", jobs=(job,))]
+
+
+def test_a_passing_check_runs_right_before_every_repetition(tmp_path: Path) -> None:
+    guest = FakeGuest({"run-hello": (0, "Hello world\n"), "bench exec": (0, RESULT)})
+    ctx = _ctx(tmp_path)
+    assert run_boot_plan(guest, _checked_plan(), ctx)
+    assert guest.ran[-4:] == ["run-hello", "bench exec"] * 2
+    assert len(ctx.run.samples()) == 2
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        ((127, ""), "/hello failed (exit status 127); not timed"),
+        ((None, ""), "/hello failed (timed out after 0 s); not timed"),
+        ((0, "Hello, world!\n"), "/hello failed (printed 'Hello, world!\\n', expected"),
+        ((0, ""), "/hello failed (printed '', expected 'Hello world\\n'); not timed"),
+    ],
+    ids=["exit", "timeout", "wrong-output", "no-output"],
+)
+def test_a_failing_check_is_recorded_and_its_job_is_not_timed(
+    tmp_path: Path, answer: tuple[int | None, str], error: str
+) -> None:
+    guest = FakeGuest({"run-hello": answer, "bench exec": (0, RESULT)})
+    ctx = _ctx(tmp_path)
+    assert not run_boot_plan(guest, _checked_plan(), ctx)
+    assert "bench exec" not in guest.ran
+    assert ctx.run.samples() == []
+    failures = ctx.run.bench_failures()
+    assert [(f["what"], f["command"]) for f in failures] == [
+        ("exec (repetition 1)", "run-hello"),
+        ("exec (repetition 2)", "run-hello"),
+    ]
+    assert failures[0]["error"].startswith(error)
 
 
 def test_series_name_is_stable() -> None:
