@@ -147,11 +147,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmp = sub.add_parser(
         "compare",
-        help="compare two runs, or two git revisions of the series; non-zero on regression",
+        help="compare two runs, two variants of one run, or two git revisions of the series; "
+        "exit 1 on a regression, 5 when some series cannot be decided",
     )
     _common(cmp), _kernel_opts(cmp), _boot_opts(cmp)
     cmp.add_argument("a", help="baseline: a run directory, or a git revision of the series")
-    cmp.add_argument("b", help="candidate: a run directory, or a git revision of the series")
+    cmp.add_argument(
+        "b",
+        nargs="?",
+        default=None,
+        help="candidate: a run directory, or a git revision of the series; without it, "
+        "the run directory A's first variant against its last",
+    )
     cmp.add_argument(
         "--variant", default=None, help="variant compared between two runs (default: the last)"
     )
@@ -171,7 +178,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--threshold",
         type=number(float, "(0, 1]"),
         default=0.02,
-        help="a regression this large (fraction) fails the comparison (default: 0.02)",
+        help="a regression this large (fraction) fails the comparison, and a series is "
+        "'no change' only when its interval lies within it (default: 0.02)",
+    )
+    cmp.add_argument(
+        "--accept-undecided",
+        action="store_true",
+        help="exit 0, not 5, when nothing regressed but some series could not be decided",
+    )
+
+    pw = sub.add_parser(
+        "power",
+        help="error rates of the decision rule for N boots a side, resampled from a run",
+    )
+    pw.add_argument("run_dir", type=Path)
+    pw.add_argument("--variant", default=None, help="variant resampled (default: the last)")
+    pw.add_argument(
+        "--boots", type=number(int, "[2, 1000]"), default=8, help="boots a side (default: 8)"
+    )
+    pw.add_argument(
+        "--shift",
+        type=number(float, "(0, 1)"),
+        default=0.02,
+        help="slowdown to detect, a fraction (default: 0.02)",
+    )
+    pw.add_argument(
+        "--draws", type=number(int, "[1, 100000]"), default=200, help="resamples (default: 200)"
     )
 
     sc = sub.add_parser("scenarios", help="list and validate the scenario files")
@@ -206,13 +238,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from harness.compare import compare_revisions, compare_runs, render_text
+    from harness.compare import compare_in_run, compare_revisions, compare_runs, render_text
     from harness.report.render import render
 
-    dirs = [Path(x) for x in (args.a, args.b)]
-    if all(d.is_dir() for d in dirs):
-        outcome = compare_runs(dirs[0], dirs[1], args.variant, args.floor, args.threshold)
-    elif any(d.is_dir() for d in dirs):
+    a = Path(args.a)
+    if args.b is None:
+        if not a.is_dir():
+            raise UserError(f"{a} is not a run directory; give two runs or two revisions")
+        outcome = compare_in_run(a, args.floor, args.threshold)
+    elif a.is_dir() and Path(args.b).is_dir():
+        outcome = compare_runs(a, Path(args.b), args.variant, args.floor, args.threshold)
+    elif a.is_dir() or Path(args.b).is_dir():
         raise UserError("compare two run directories, or two git revisions, not one of each")
     else:
         opts = pipeline.RunOptions(
@@ -228,8 +264,20 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         )
         run, outcome = compare_revisions(args.a, args.b, opts, args.floor, args.threshold)
         print(f"report: {render(run)}")
-    print(render_text(outcome))
-    return EXIT_CHECKS_FAILED if outcome.gating else EXIT_OK
+        print(f"re-analyse with: secns compare {run.path}")
+    print(render_text(outcome, args.accept_undecided))
+    return outcome.exit_code(args.accept_undecided)
+
+
+def _cmd_power(args: argparse.Namespace) -> int:
+    from harness.bench.power import error_rates, render_rates
+    from harness.results.rundir import RunDir
+
+    run = RunDir.open(args.run_dir)
+    variant = args.variant or run.manifest().get("variants", ["secns"])[-1]
+    rates = error_rates(run.samples(), variant, args.boots, shift=args.shift, draws=args.draws)
+    print(render_rates(rates))
+    return EXIT_OK
 
 
 def _cmd_build_kernel(args: argparse.Namespace) -> int:
@@ -329,6 +377,7 @@ COMMANDS = {
     "scenarios": _cmd_scenarios,
     "check-series": _cmd_check_series,
     "compare": _cmd_compare,
+    "power": _cmd_power,
 }
 
 

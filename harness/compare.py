@@ -3,8 +3,11 @@
 Runs: the samples of one variant in run A (baseline) against the same variant in
 run B. Revisions: builds the secns kernel with the series as committed at each,
 runs the benchmark profile on both in one run (boots interleaved), and compares.
-Either way every significant regression and improvement is listed, and the exit
-status is non-zero when a regression reaches the threshold, so it can gate a patch.
+A run directory alone: its first variant against its last (e.g. the two revisions
+of an earlier `compare REV_A REV_B`, re-analysed). Every significant regression and
+improvement is listed, every series that could not be decided is counted with the
+reason, and the exit status gates a patch: 1 when a regression reaches the
+threshold, else 5 when some series could not be decided (unless that is accepted).
 """
 
 from dataclasses import dataclass, replace
@@ -13,12 +16,13 @@ from pathlib import Path
 from harness.bench.analysis import (
     SeriesInfo,
     Summary,
+    paired_series,
     same_conditions,
     series_info,
-    summarise_workloads,
+    summarise,
 )
 from harness.bench.stats import Comparison
-from harness.errors import UserError
+from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, EXIT_UNDECIDED, UserError
 from harness.pipeline import RunOptions, run_pipeline
 from harness.results.rundir import RunDir
 
@@ -46,6 +50,17 @@ class Outcome:
         """Regressions at or past the threshold: these fail the comparison."""
         return [c for c in self.regressions if c.slowdown >= self.threshold]
 
+    @property
+    def undecided(self) -> list[Comparison]:
+        return self.summary.with_verdict("inconclusive")
+
+    def exit_code(self, accept_undecided: bool = False) -> int:
+        if self.gating:
+            return EXIT_CHECKS_FAILED
+        if self.undecided and not accept_undecided:
+            return EXIT_UNDECIDED
+        return EXIT_OK
+
 
 def _outcome(
     a: list[dict],
@@ -57,7 +72,10 @@ def _outcome(
     threshold: float,
     resamples: int,
 ) -> Outcome:
-    summary = summarise_workloads(a, a_variant, b, b_variant, floor, resamples)
+    # The threshold is also the margin: "no change" means any change is below it.
+    summary = summarise(
+        paired_series(a, a_variant, b, b_variant, None), floor, resamples, threshold
+    )
     if not summary.comparisons:
         raise UserError(f"no benchmark series measured in both {labels[0]} and {labels[1]}")
     return Outcome(*labels, summary, series_info([*a, *b]), threshold)
@@ -86,6 +104,20 @@ def compare_runs(
     )
 
 
+def compare_in_run(
+    run_dir: Path, floor: float, threshold: float, resamples: int = 10000
+) -> Outcome:
+    """The first variant of one run against its last, e.g. the two revisions of an
+    earlier `compare REV_A REV_B`, or vanilla against secns."""
+    run = RunDir.open(run_dir)
+    variants = run.manifest().get("variants", [])
+    if len(variants) < 2:
+        raise UserError(f"{run_dir} ran one variant; compare needs two runs or two variants")
+    samples = run.samples()
+    a, b = variants[0], variants[-1]
+    return _outcome(samples, a, samples, b, (a, b), floor, threshold, resamples)
+
+
 def compare_revisions(
     rev_a: str,
     rev_b: str,
@@ -106,16 +138,20 @@ def compare_revisions(
     )
 
 
-def render_text(outcome: Outcome) -> str:
+def render_text(outcome: Outcome, accept_undecided: bool = False) -> str:
     lines = [f"baseline {outcome.baseline}  ->  candidate {outcome.candidate}"]
     s = outcome.summary
-    if s.geomean is not None and s.geomean_ci is not None:
-        low, high = s.geomean_ci
+    if s.geomean is not None:
+        left_out = [c.metric for c in s.comparisons if c.metric not in s.geomean.series]
         lines.append(
-            f"geometric mean over {len(s.comparisons)} series: candidate worse by "
-            f"{100 * (s.geomean - 1):+.2f}% (95% CI {100 * (low - 1):+.2f}% to "
-            f"{100 * (high - 1):+.2f}%)"
+            f"geometric mean, candidate worse by {s.geomean.describe()}"
+            + (
+                f"; leaves out (fewer than 2 samples a side): {', '.join(left_out)}"
+                if left_out
+                else ""
+            )
         )
+    lines.append(s.tally())
     for title, items in (
         ("regressions", outcome.regressions),
         ("improvements", outcome.improvements),
@@ -127,11 +163,16 @@ def render_text(outcome: Outcome) -> str:
                 f"({100 * c.slowdown:+.2f}% worse; ratio CI [{c.ci_low:.4f}, {c.ci_high:.4f}], "
                 f"p(Holm) {c.p_adjusted:.3g})"
             )
-    inconclusive = [c.metric for c in s.comparisons if c.verdict == "inconclusive"]
-    if inconclusive:
-        lines.append(f"inconclusive (fewer than 2 samples a side): {', '.join(inconclusive)}")
-    verdict = "FAIL" if outcome.gating else "ok"
+    lines += [f"inconclusive, {line}" for line in s.undecided()]
+    code = outcome.exit_code(accept_undecided)
+    if code == EXIT_CHECKS_FAILED:
+        verdict = "FAIL"
+    elif outcome.undecided:
+        verdict = "UNDECIDED" if code == EXIT_UNDECIDED else "ok, undecided accepted"
+    else:
+        verdict = "ok"
     lines.append(
-        f"{verdict}: {len(outcome.gating)} regression(s) of at least {100 * outcome.threshold:.1f}%"
+        f"{verdict}: {len(outcome.gating)} regression(s) of at least "
+        f"{100 * outcome.threshold:.1f}%, {len(outcome.undecided)} series undecided"
     )
     return "\n".join(lines)

@@ -5,7 +5,8 @@ samples of one round of one variant form one boot's group, even when a resumed
 round took two boots to finish.
 """
 
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -64,46 +65,59 @@ def paired_series(
 
 
 @dataclass(frozen=True)
+class Geomean:
+    """Geometric mean of the oriented ratios (> 1: B worse) and its bootstrap CI."""
+
+    value: float
+    ci: tuple[float, float]
+    series: tuple[str, ...]  # the series it covers
+
+    def describe(self) -> str:
+        low, high = self.ci
+        return (
+            f"{100 * (self.value - 1):+.2f}% (95% CI {100 * (low - 1):+.2f}% to "
+            f"{100 * (high - 1):+.2f}%) over {len(self.series)} series"
+        )
+
+
+@dataclass(frozen=True)
 class Summary:
     comparisons: list[Comparison]
-    geomean: float | None  # over the series compared, oriented so > 1 means B worse
-    geomean_ci: tuple[float, float] | None
+    geomean: Geomean | None  # over every series with at least 2 samples a side
+
+    def with_verdict(self, verdict: str) -> list[Comparison]:
+        return [c for c in self.comparisons if c.verdict == verdict]
+
+    def tally(self) -> str:
+        n = Counter(c.verdict for c in self.comparisons)
+        verdicts = ("regression", "improvement", "no change", "inconclusive")
+        return f"{len(self.comparisons)} series: " + ", ".join(f"{n[v]} {v}" for v in verdicts)
+
+    def undecided(self) -> list[str]:
+        """One line per reason a series is inconclusive: the reason, how many, which."""
+        by_reason: dict[str, list[str]] = defaultdict(list)
+        for c in self.with_verdict("inconclusive"):
+            by_reason[c.reason].append(c.metric)
+        return [f"{r}: {len(m)} series ({', '.join(m)})" for r, m in sorted(by_reason.items())]
 
 
-def summarise(metrics: dict[str, MetricSamples], floor: float, resamples: int) -> Summary:
-    """One Holm family: the series of one table."""
-    return _with_geomean(compare(metrics, floor=floor, resamples=resamples), metrics, resamples)
-
-
-def summarise_workloads(
-    a: Sequence[Record],
-    a_variant: str,
-    b: Sequence[Record],
-    b_variant: str,
-    floor: float,
-    resamples: int,
+def summarise(
+    metrics: dict[str, MetricSamples], floor: float, resamples: int, margin: float = 0.02
 ) -> Summary:
-    """Every series measured on both sides, each workload its own Holm family (as each
-    table of the report is), with one geometric mean over all of them."""
-    comparisons: list[Comparison] = []
-    metrics: dict[str, MetricSamples] = {}
-    for workload in sorted({i.workload for i in series_info([*a, *b]).values()}):
-        family = paired_series(a, a_variant, b, b_variant, workload)
-        if family:
-            comparisons += compare(family, floor=floor, resamples=resamples)
-            metrics.update(family)
-    return _with_geomean(comparisons, metrics, resamples)
+    """Every series given, judged as one family (see harness.bench.stats)."""
+    comparisons = compare(metrics, floor=floor, margin=margin, resamples=resamples)
+    return Summary(comparisons, geomean_of(comparisons, metrics, resamples))
 
 
-def _with_geomean(
-    comparisons: list[Comparison], metrics: dict[str, MetricSamples], resamples: int
-) -> Summary:
-    usable = {c.metric: metrics[c.metric] for c in comparisons if c.verdict != "inconclusive"}
-    if not usable:
-        return Summary(comparisons, None, None)
-    low, high = geomean_ratio_ci(usable, resamples=resamples)
-    usable_comparisons = [c for c in comparisons if c.metric in usable]
-    return Summary(comparisons, geomean_ratio(usable_comparisons), (low, high))
+def geomean_of(
+    comparisons: Sequence[Comparison], metrics: dict[str, MetricSamples], resamples: int
+) -> Geomean | None:
+    """Over the comparisons with an interval (at least 2 samples a side); None if none."""
+    covered = [c for c in comparisons if not math.isnan(c.ci_low)]
+    if not covered:
+        return None
+    ci = geomean_ratio_ci({c.metric: metrics[c.metric] for c in covered}, resamples=resamples)
+    return Geomean(geomean_ratio(covered), ci, tuple(c.metric for c in covered))
 
 
 def same_conditions(manifest_a: Record, manifest_b: Record) -> None:

@@ -1,45 +1,46 @@
-"""A/B statistics for benchmark samples: vanilla (A, the baseline) against secns (B).
+"""A/B statistics for benchmark samples: a baseline A against a candidate B.
 
 Samples for one metric and one variant are grouped by boot, ``list[list[float]]``:
 the outer list holds boots, the inner one the in-guest repetitions of that boot.
 The boot is the unit of repetition (page layout, cache colouring and IRQ placement
-change per boot, not per repetition), so confidence intervals come from a two-level
-bootstrap: resample boots with replacement, then repetitions within each drawn boot.
+change per boot, not per repetition): repetitions inside one boot are not
+independent evidence, so the test is made on boots.
 
-Orientation: ``ratio`` is median(B) / median(A) as measured. ``slowdown`` is signed
-so that a positive value always means B is worse:
+Orientation: ``ratio`` is median(B) / median(A) as measured; ``oriented_ratio`` turns
+it so that > 1 always means B is worse (latency: B/A; throughput: A/B), and
+``slowdown = oriented_ratio - 1``. A halved throughput and a doubled latency are
+both a slowdown of +100 %: throughput and latency are judged on the same scale.
 
-    lower is better  (latency):     slowdown = ratio - 1
-    higher is better (throughput):  slowdown = 1 - ratio
+Decision rule, applied to every series of one comparison together (one family):
 
-Decision rule, applied by `compare` to every metric:
+    test      an exact permutation test over boots: the statistic is the difference
+              of the mean log boot-median, and every assignment of the boots to A and
+              B is enumerated (random assignments when there are more than
+              MAX_EXACT). Ties, usual under icount, are handled exactly.
+    family    Holm's correction over every series compared, so that a whole A/A
+              comparison flags anything with probability < alpha.
+    flagged   "regression" (slowdown > 0) or "improvement" when the Holm-adjusted p
+              is < alpha, the two-level bootstrap CI of the ratio excludes 1, and
+              |slowdown| >= floor.
+    no change when not flagged, the design could have flagged a change, and the CI
+              of the oriented ratio lies inside (1/(1 + margin), 1 + margin): any
+              change is smaller than the margin.
+    inconclusive  anything else, with its reason: the design cannot reach
+              significance (the smallest p-value its boots allow, times the family
+              size, is >= alpha: more boots are needed), or the data could not
+              decide (neither significant nor inside the margin).
 
-    A metric is "inconclusive" when A or B has fewer than 2 samples in total: no test
-    is made, its CI and p-values are NaN and it is left out of the Holm family.
-
-    Otherwise a change counts only when all three hold:
-      1. the hierarchical-bootstrap CI of the ratio excludes 1,
-      2. the Holm-adjusted Mann-Whitney p-value is < alpha, the Holm family being
-         every metric tested in the same `compare` call,
-      3. |slowdown| >= floor (differences below the floor are not worth acting on
-         even when they are real).
-    It is then a "regression" if slowdown > 0 (B worse), else an "improvement".
-    Anything else is "no change".
-
-The two tests are complementary. The bootstrap respects the boot structure but with
-few boots its interval is wide; Mann-Whitney pools repetitions and so treats them as
-independent, which overstates the evidence when boots differ, yet with few boots it
-is the only test with any power. Requiring both keeps either one's weakness from
-deciding alone. With a single boot per variant the CI reflects only within-boot noise.
+The CI comes from a two-level bootstrap: resample boots with replacement, then
+repetitions within each drawn boot.
 """
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy.stats import mannwhitneyu
 
 Groups = Sequence[Sequence[float]]
 Verdict = Literal["regression", "improvement", "no change", "inconclusive"]
@@ -47,6 +48,11 @@ Verdict = Literal["regression", "improvement", "no change", "inconclusive"]
 # Resamples are processed in chunks so memory stays bounded (~16 MB per array)
 # however many boots and repetitions there are.
 _CHUNK_ELEMENTS = 1 << 21
+
+# Up to this many assignments of boots to A and B the permutation test enumerates them
+# all (8 + 8 boots: 12,870); beyond it, RANDOM_PERMUTATIONS random ones.
+MAX_EXACT = 50_000
+RANDOM_PERMUTATIONS = 20_000
 
 
 @dataclass(frozen=True)
@@ -69,17 +75,25 @@ class Comparison:
     median_a: float  # median of all repetitions pooled, as in the bootstrap
     median_b: float
     ratio: float  # median_b / median_a
-    ci_low: float  # bootstrap CI of ratio; NaN when inconclusive
+    ci_low: float  # bootstrap CI of ratio; NaN with fewer than 2 samples a side
     ci_high: float
-    p: float  # Mann-Whitney, two-sided; NaN when inconclusive
-    p_adjusted: float  # Holm over the metrics tested together; NaN when inconclusive
-    slowdown: float  # positive = B worse, as a fraction of A
+    p: float  # permutation test over boots, two-sided; 1 when it cannot be made
+    p_adjusted: float  # Holm over the family
+    p_min: float  # the smallest p-value this many boots allow
+    slowdown: float  # oriented_ratio - 1: positive = B worse
     verdict: Verdict
+    reason: str = ""  # why a series is inconclusive
 
     @property
     def oriented_ratio(self) -> float:
         """The ratio turned so that > 1 always means B is worse."""
         return 1.0 / self.ratio if self.higher_is_better else self.ratio
+
+    @property
+    def oriented_ci(self) -> tuple[float, float]:
+        if self.higher_is_better:
+            return 1.0 / self.ci_high, 1.0 / self.ci_low
+        return self.ci_low, self.ci_high
 
 
 # --- basic statistics ------------------------------------------------------------------
@@ -116,20 +130,55 @@ def holm(pvalues: Sequence[float]) -> list[float]:
     return adjusted.tolist()
 
 
-def mann_whitney_p(a_groups: Groups, b_groups: Groups) -> float:
-    """Two-sided Mann-Whitney U p-value on the repetitions pooled over boots.
+def _assignments(n: int, n_a: int, permutations: int, seed: int) -> np.ndarray:
+    """Rows of boot indices forming side A: every subset of size n_a when there are at
+    most MAX_EXACT, else `permutations` random ones (the observed one first)."""
+    if math.comb(n, n_a) <= MAX_EXACT:
+        return np.array(list(itertools.combinations(range(n), n_a)), dtype=np.intp)
+    rng = np.random.default_rng(seed)
+    drawn = rng.permuted(np.tile(np.arange(n), (permutations, 1)), axis=1)[:, :n_a]
+    return np.vstack([np.arange(n_a), drawn])
 
-    Pooling treats repetitions as independent, which they are not when boots differ;
-    with a handful of boots it is still the only test with any power. The boot
-    structure is respected by `bootstrap_ratio_ci` instead.
+
+def permutation_p(
+    a_groups: Groups, b_groups: Groups, *, permutations: int = RANDOM_PERMUTATIONS, seed: int = 0
+) -> float:
+    """Two-sided p-value of a permutation test over boots.
+
+    Each boot is summarised by the log of its median; the statistic is the difference
+    of their means, B minus A. Under the null hypothesis the boots are exchangeable
+    between A and B, so p is the share of assignments whose statistic is at least as
+    far from 0 as the observed one (exact when enumerated, and then ties count fully).
     """
-    _validate(a_groups, "A", positive=False)
-    _validate(b_groups, "B", positive=False)
-    a, b = _pool(a_groups), _pool(b_groups)
-    if np.all(a == a[0]) and np.all(b == a[0]):
-        return 1.0  # all ties: scipy returns NaN (with a warning) here
-    p = float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
-    return 1.0 if math.isnan(p) else p
+    _validate(a_groups, "A", positive=True)
+    _validate(b_groups, "B", positive=True)
+    logs = np.log([np.median(g) for g in (*a_groups, *b_groups)])
+    n, n_a = logs.size, len(a_groups)
+    n_b = n - n_a
+    sides = _assignments(n, n_a, permutations, seed)
+    sum_a = logs[sides].sum(axis=1)
+    stats = np.abs((logs.sum() - sum_a) / n_b - sum_a / n_a)
+    observed = abs(logs[n_a:].mean() - logs[:n_a].mean())
+    # Sums of the same values in another order may differ in the last bits.
+    return float(np.mean(stats >= observed - 1e-12 * max(1.0, observed)))
+
+
+def smallest_p(n_a: int, n_b: int, permutations: int = RANDOM_PERMUTATIONS) -> float:
+    """The smallest p-value `permutation_p` can return for this many boots a side:
+    only the observed assignment (and, with equal sides, its mirror) is as extreme."""
+    total = math.comb(n_a + n_b, n_a)
+    if total > MAX_EXACT:
+        return 1.0 / (permutations + 1)
+    return min(1.0, (2 if n_a == n_b else 1) / total)
+
+
+def boots_needed(family_size: int, alpha: float = 0.05) -> int:
+    """Boots a side (as many on each) for the smallest p-value, times the family size,
+    to fall below alpha: the least a design needs to be able to decide anything."""
+    n = 1
+    while smallest_p(n, n) * family_size >= alpha:
+        n += 1
+    return n
 
 
 # --- hierarchical bootstrap ------------------------------------------------------------
@@ -245,18 +294,21 @@ def compare(
     metrics: Mapping[str, MetricSamples],
     *,
     floor: float = 0.01,
+    margin: float = 0.02,
     alpha: float = 0.05,
     confidence: float = 0.95,
     resamples: int = 10000,
     seed: int = 0,
 ) -> list[Comparison]:
-    """Compare B against A for every metric; see the module docstring for the rule.
+    """Compare B against A for every metric, as one family; see the module docstring.
 
     Each metric's CI uses `seed` on its own, so it equals `bootstrap_ratio_ci` for that
     metric alone and does not depend on which other metrics are compared.
     """
-    if floor < 0:
-        raise ValueError(f"floor must be >= 0, got {floor}")
+    if not 0 <= floor < 1:
+        raise ValueError(f"floor must lie in [0, 1), got {floor}")
+    if not margin > 0:  # also NaN
+        raise ValueError(f"margin must be > 0, got {margin}")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
     _check_bootstrap_args(confidence, resamples)
@@ -264,47 +316,58 @@ def compare(
         _validate(s.a, f"{name} (A)", positive=True)
         _validate(s.b, f"{name} (B)", positive=True)
 
-    rows: dict[str, dict] = {}
-    tested: list[str] = []
-    for name, s in metrics.items():
-        a, b = _pool(s.a), _pool(s.b)
-        median_a, median_b = float(np.median(a)), float(np.median(b))
-        ratio = median_b / median_a
-        row = {
-            "metric": name,
-            "unit": s.unit,
-            "higher_is_better": s.higher_is_better,
-            "n_boots_a": len(s.a),
-            "n_boots_b": len(s.b),
-            "n_reps_a": a.size,
-            "n_reps_b": b.size,
-            "median_a": median_a,
-            "median_b": median_b,
-            "ratio": ratio,
-            "ci_low": math.nan,
-            "ci_high": math.nan,
-            "p": math.nan,
-            "p_adjusted": math.nan,
-            "slowdown": 1 - ratio if s.higher_is_better else ratio - 1,
-            "verdict": "inconclusive",
-        }
-        if a.size >= 2 and b.size >= 2:
-            row["ci_low"], row["ci_high"] = bootstrap_ratio_ci(
-                s.a, s.b, confidence=confidence, resamples=resamples, seed=seed
-            )
-            row["p"] = mann_whitney_p(s.a, s.b)
-            tested.append(name)
-        rows[name] = row
+    rows = [measure_series(name, s, confidence, resamples, seed) for name, s in metrics.items()]
+    family = len(rows)
+    adjusted = holm([r["p"] for r in rows])
+    for row, p_adjusted in zip(rows, adjusted, strict=True):
+        row["p_adjusted"] = p_adjusted
+        row["verdict"], row["reason"] = judge(row, family, floor, margin, alpha)
+    return [Comparison(**row) for row in rows]
 
-    for name, adjusted in zip(tested, holm([rows[n]["p"] for n in tested]), strict=True):
-        row = rows[name]
-        row["p_adjusted"] = adjusted
-        excludes_one = row["ci_low"] > 1 or row["ci_high"] < 1
-        if excludes_one and adjusted < alpha and abs(row["slowdown"]) >= floor:
-            row["verdict"] = "regression" if row["slowdown"] > 0 else "improvement"
-        else:
-            row["verdict"] = "no change"
-    return [Comparison(**row) for row in rows.values()]
+
+def measure_series(
+    name: str, s: MetricSamples, confidence: float, resamples: int, seed: int
+) -> dict:
+    a, b = _pool(s.a), _pool(s.b)
+    median_a, median_b = float(np.median(a)), float(np.median(b))
+    ratio = median_b / median_a
+    ci = (math.nan, math.nan)
+    if a.size >= 2 and b.size >= 2:
+        ci = bootstrap_ratio_ci(s.a, s.b, confidence=confidence, resamples=resamples, seed=seed)
+    return {
+        "metric": name,
+        "unit": s.unit,
+        "higher_is_better": s.higher_is_better,
+        "n_boots_a": len(s.a),
+        "n_boots_b": len(s.b),
+        "n_reps_a": a.size,
+        "n_reps_b": b.size,
+        "median_a": median_a,
+        "median_b": median_b,
+        "ratio": ratio,
+        "ci_low": ci[0],
+        "ci_high": ci[1],
+        "p": permutation_p(s.a, s.b, seed=seed),
+        "p_min": smallest_p(len(s.a), len(s.b)),
+        "slowdown": (1 / ratio if s.higher_is_better else ratio) - 1,
+    }
+
+
+def judge(row: dict, family: int, floor: float, margin: float, alpha: float) -> tuple[Verdict, str]:
+    low, high = row["ci_low"], row["ci_high"]
+    if row["higher_is_better"]:
+        low, high = 1 / high, 1 / low
+    if row["p_adjusted"] < alpha and (low > 1 or high < 1) and abs(row["slowdown"]) >= floor:
+        return ("regression" if row["slowdown"] > 0 else "improvement"), ""
+    if row["p_min"] * family >= alpha:
+        need = boots_needed(family, alpha)
+        return "inconclusive", (
+            f"{row['n_boots_a']}/{row['n_boots_b']} boots cannot reach p < {alpha:g} "
+            f"among {family} series; {need} a side can"
+        )
+    if 1 / (1 + margin) < low and high < 1 + margin:
+        return "no change", ""
+    return "inconclusive", f"neither significant nor within ±{100 * margin:g}%"
 
 
 def geomean_ratio(comparisons: Sequence[Comparison]) -> float:

@@ -6,7 +6,14 @@ from typing import Any
 
 import pandas as pd
 
-from harness.bench.analysis import Summary, paired_series, series_info, summarise
+from harness.bench.analysis import (
+    Geomean,
+    Summary,
+    geomean_of,
+    paired_series,
+    series_info,
+    summarise,
+)
 from harness.bench.runner import series_name
 from harness.report import bench_figures
 from harness.report.bench_tables import comparisons_frame, point_summary, samples_frame, table3
@@ -19,7 +26,8 @@ RESAMPLES = 10000
 class BenchSection:
     baseline: str
     candidate: str
-    lmbench: Summary | None = None
+    summary: Summary | None = None  # every series of both variants, one family
+    lmbench: Geomean | None = None
     tables: dict[str, str] = field(default_factory=dict)  # name -> html
     figures: list[str] = field(default_factory=list)
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -27,14 +35,7 @@ class BenchSection:
 
     @property
     def lmbench_geomean(self) -> str:
-        s = self.lmbench
-        if s is None or s.geomean is None or s.geomean_ci is None:
-            return "not measured"
-        low, high = s.geomean_ci
-        return (
-            f"{100 * (s.geomean - 1):+.2f}% (95% CI {100 * (low - 1):+.2f}% to "
-            f"{100 * (high - 1):+.2f}%) over {len(s.comparisons)} LMbench metrics"
-        )
+        return "not measured" if self.lmbench is None else self.lmbench.describe()
 
 
 def own_policy_as_plain(samples: list[dict[str, Any]], candidate: str) -> list[dict[str, Any]]:
@@ -72,14 +73,16 @@ def build(
     df = samples_frame(samples)
     section.boots = int(df.groupby("variant")["round"].nunique().max())
     info = series_info(samples)
-    for workload in ("lmbench", "apache", "table3"):
-        metrics = paired_series(samples, baseline, samples, candidate, workload)
-        if not metrics:
-            continue
-        summary = summarise(metrics, FLOOR, RESAMPLES)
-        if workload == "lmbench":
-            section.lmbench = summary
-        section.tables[workload] = _html(comparisons_frame(summary.comparisons, info))
+    metrics = paired_series(samples, baseline, samples, candidate, None)
+    if metrics:
+        # One family for the whole comparison, as in `compare`; a table per workload.
+        section.summary = summarise(metrics, FLOOR, RESAMPLES)
+        for workload in ("lmbench", "apache", "table3"):
+            rows = [c for c in section.summary.comparisons if info[c.metric].workload == workload]
+            if rows:
+                section.tables[workload] = _html(comparisons_frame(rows, info))
+        lmbench = [c for c in section.summary.comparisons if info[c.metric].workload == "lmbench"]
+        section.lmbench = geomean_of(lmbench, metrics, RESAMPLES)
     for workload, x in (("depth", "depth"), ("siblings", "siblings")):
         sub = df[df["workload"] == workload]
         if not sub.empty:

@@ -32,8 +32,9 @@ def sample(
     }
 
 
-def lmbench_run(slowdown: float, boots: int = 3, reps: int = 4) -> list[dict[str, Any]]:
-    """Two LMbench metrics; secns slower by `slowdown` (a fraction) on both."""
+def lmbench_run(slowdown: float, boots: int = 5, reps: int = 4) -> list[dict[str, Any]]:
+    """Two LMbench metrics; secns slower by `slowdown` (a fraction) on both. Five boots
+    a side are the fewest with which a family of two series can be decided."""
     out = []
     for rnd in range(1, boots + 1):
         for rep in range(1, reps + 1):

@@ -30,15 +30,15 @@ def test_a_five_percent_slowdown_is_found_in_both_directions() -> None:
         "bw_file_rd": "regression",
         "lat_proc_fork": "regression",
     }
-    assert s.geomean == pytest.approx(1.05, rel=1e-3)
-    assert s.geomean_ci[0] > 1.0
+    assert s.geomean is not None and s.geomean.value == pytest.approx(1.05, rel=1e-3)
+    assert s.geomean.ci[0] > 1.0 and s.geomean.series == ("bw_file_rd", "lat_proc_fork")
 
 
 def test_no_difference_gives_no_change() -> None:
     samples = lmbench_run(0.0)
     s = summarise(paired_series(samples, "vanilla", samples, "secns", None), 0.01, 2000)
     assert {c.verdict for c in s.comparisons} == {"no change"}
-    assert s.geomean_ci[0] <= 1.0 <= s.geomean_ci[1]
+    assert s.geomean is not None and s.geomean.ci[0] <= 1.0 <= s.geomean.ci[1]
 
 
 def test_runs_in_different_timing_modes_are_not_compared() -> None:

@@ -8,13 +8,15 @@ from harness.bench.stats import (
     _Padded,
     _resampled_medians,
     boot_medians,
+    boots_needed,
     bootstrap_ratio_ci,
     compare,
     geomean_ratio,
     geomean_ratio_ci,
     geometric_mean,
     holm,
-    mann_whitney_p,
+    permutation_p,
+    smallest_p,
 )
 
 # Fewer resamples than the default keeps the suite fast; the intervals are still stable.
@@ -70,12 +72,45 @@ def test_holm_caps_at_one_and_handles_edge_cases():
         holm([1.5])
 
 
-def test_mann_whitney_identical_values_is_one():
-    assert mann_whitney_p([[5.0, 5.0], [5.0]], [[5.0, 5.0, 5.0]]) == 1.0
+def test_permutation_p_hand_worked():
+    # Boot medians 1, 2 (A) and 3, 4 (B): of the 6 ways to pick A's two boots, only
+    # {1, 2} and its mirror {3, 4} are as far apart as observed.
+    assert permutation_p([[1.0], [2.0]], [[3.0], [4.0]]) == pytest.approx(2 / 6)
+    assert smallest_p(2, 2) == pytest.approx(2 / 6)
+    assert smallest_p(3, 2) == pytest.approx(1 / 10)
 
 
-def test_mann_whitney_separated_samples_is_small():
-    assert mann_whitney_p([[1.0, 2.0, 3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]) < 0.05
+def test_permutation_p_counts_ties_fully():
+    # icount makes equal boots usual: all equal, every assignment is as extreme.
+    assert permutation_p([[5.0, 5.0], [5.0]], [[5.0], [5.0]]) == 1.0
+
+
+def test_permutation_p_separated_boots_reach_the_design_floor():
+    a = [[100.0 + i] for i in range(8)]
+    b = [[120.0 + i] for i in range(8)]
+    assert permutation_p(a, b) == pytest.approx(smallest_p(8, 8)) == pytest.approx(2 / 12870)
+
+
+def test_permutation_p_uses_boots_not_repetitions():
+    # Many repetitions do not make two boots a side any more decisive.
+    a = [[1.0] * 50, [1.1] * 50]
+    b = [[2.0] * 50, [2.1] * 50]
+    assert permutation_p(a, b) == pytest.approx(2 / 6)
+
+
+def test_permutation_p_random_assignments_beyond_exact_limit():
+    rng = np.random.default_rng(0)
+    a = [[float(v)] for v in rng.normal(100, 1, 15)]
+    b = [[float(v)] for v in rng.normal(100, 1, 15)]  # C(30, 15) > MAX_EXACT
+    p = permutation_p(a, b, permutations=2000)
+    assert 0.01 < p <= 1.0
+    assert p == permutation_p(a, b, permutations=2000)  # seeded
+
+
+def test_boots_needed_for_a_family():
+    assert boots_needed(1) == 4  # 2/70 < 0.05, 2/20 is not
+    assert boots_needed(46) == 7  # 46 * 2/3432 < 0.05, 46 * 2/924 is not
+    assert smallest_p(7, 7) * 46 < 0.05 <= smallest_p(6, 6) * 46
 
 
 # --- bootstrap -------------------------------------------------------------------------
@@ -134,7 +169,7 @@ def test_higher_is_better_flips_the_verdict():
     a, b = synthetic(100.0, seed=1), synthetic(110.0, seed=2)
     c = one(compare({"m": MetricSamples("MB/s", True, a, b)}, resamples=N))
     assert c.verdict == "improvement"
-    assert c.slowdown == pytest.approx(1 - c.ratio)
+    assert c.slowdown == pytest.approx(1 / c.ratio - 1)
     assert c.slowdown < 0
     assert c.oriented_ratio == pytest.approx(1 / c.ratio)
 
@@ -160,14 +195,15 @@ def test_floor_suppresses_tiny_significant_change():
     b = [(100.2 + rng.normal(0, 0.01, 10)).tolist() for _ in range(5)]
     metrics = {"m": MetricSamples("us", False, a, b)}
     c = one(compare(metrics, resamples=N))
-    # Real (CI excludes 1, p tiny) but only 0.2%, below the default 1% floor.
+    # Real (CI excludes 1, p as small as 5 boots allow) but only 0.2%, below the
+    # default 1% floor, and inside the 2% margin.
     assert c.ci_low > 1
-    assert c.p_adjusted < 1e-6
+    assert c.p_adjusted == pytest.approx(smallest_p(5, 5))
     assert c.verdict == "no change"
     assert one(compare(metrics, resamples=N, floor=0.001)).verdict == "regression"
 
 
-def test_one_sample_is_inconclusive_and_not_in_holm_family():
+def test_too_few_boots_are_inconclusive_by_design_and_still_in_the_family():
     metrics = {
         "lonely": MetricSamples("us", False, [[5.0]], synthetic(5.0, seed=3)),
         "m": MetricSamples("us", False, synthetic(100.0, seed=1), synthetic(110.0, seed=2)),
@@ -175,10 +211,41 @@ def test_one_sample_is_inconclusive_and_not_in_holm_family():
     result = compare(metrics, resamples=N)
     lonely = one(result, "lonely")
     assert lonely.verdict == "inconclusive"
-    assert math.isnan(lonely.ci_low) and math.isnan(lonely.p) and math.isnan(lonely.p_adjusted)
+    assert lonely.reason == "1/5 boots cannot reach p < 0.05 among 2 series; 5 a side can"
+    assert math.isnan(lonely.ci_low) and lonely.p_min == pytest.approx(1 / 6)
     assert lonely.n_reps_a == 1
     m = one(result, "m")
-    assert m.p_adjusted == m.p  # a family of one: no adjustment
+    assert m.p_adjusted == pytest.approx(2 * m.p)  # Holm over both series
+    assert m.verdict == "regression"
+
+
+def test_two_boots_a_side_never_say_no_change():
+    # The quick profile's old design: even identical boots cannot be called "no change".
+    a = [[100.0, 100.1], [100.05, 100.0]]
+    c = one(compare({"m": MetricSamples("us", False, a, a)}, resamples=N))
+    assert c.verdict == "inconclusive"
+    assert "cannot reach p < 0.05" in c.reason
+
+
+def test_a_wide_interval_is_inconclusive_not_no_change():
+    rng = np.random.default_rng(4)
+    a = [[float(v)] for v in rng.normal(100, 5, 6)]  # 5% boot noise hides a 2% change
+    b = [[float(v)] for v in rng.normal(100, 5, 6)]
+    c = one(compare({"m": MetricSamples("us", False, a, b)}, resamples=N))
+    assert c.verdict == "inconclusive"
+    assert c.reason == "neither significant nor within ±2%"
+
+
+def test_throughput_and_latency_regressions_are_judged_alike():
+    a = synthetic(100.0, seed=1)
+    slower = [[2 * v for v in g] for g in a]
+    halved = [[v / 2 for v in g] for g in a]
+    latency = one(compare({"m": MetricSamples("us", False, a, slower)}, resamples=N))
+    throughput = one(compare({"m": MetricSamples("MB/s", True, a, halved)}, resamples=N))
+    assert latency.slowdown == pytest.approx(throughput.slowdown) == pytest.approx(1.0)
+    # Equal up to the interpolation between order statistics of 1/x and x.
+    assert latency.oriented_ci == pytest.approx(throughput.oriented_ci, rel=1e-3)
+    assert latency.verdict == throughput.verdict == "regression"
 
 
 def test_holm_is_applied_across_metrics():
