@@ -26,7 +26,7 @@ from harness.kernel.series import Series, load_series
 from harness.kernel.source import KernelSource, resolve_source
 from harness.kernel.variants import resolve
 from harness.paths import SCENARIOS_DIR
-from harness.results.rundir import MANIFEST, RunDir, new_run_id
+from harness.results.rundir import MANIFEST, RunDir
 from harness.scenarios.checks import CHECKS
 from harness.scenarios.loader import discover, select
 from harness.scenarios.model import Scenario
@@ -260,7 +260,7 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
         resolve(spec)  # unknown variants are user errors, before any long step
     profile = load_profile(opts.profile) if isinstance(opts.profile, str) else opts.profile
     if opts.resume is None:
-        run = RunDir.create(opts.results_dir, new_run_id())
+        run = RunDir.create_new(opts.results_dir)
         run.update_manifest(
             run_id=run.path.name,
             created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
