@@ -20,7 +20,7 @@ from harness.guest.tools import GuestTools, build_guest_tools, install_guest_too
 from harness.image.build import GuestImage, build_image
 from harness.image.preload import preload_containers, preload_record, preloaded
 from harness.image.recipe import load_recipe
-from harness.kernel.build import KernelArtifact, build_kernel, patched_tree
+from harness.kernel.build import KernelArtifact, build_kernel, locked_patched_tree
 from harness.kernel.revisions import series_for
 from harness.kernel.series import Series, load_series
 from harness.kernel.source import KernelSource, resolve_source
@@ -98,8 +98,8 @@ def prepare_guest_tools(
 ) -> GuestTools:
     """The guest programs, with the selftests of the series when it has patches."""
     log = run.logs / "guest-tools.log"
-    tree = patched_tree(source, series, opts.cache, log) if series.patches else None
-    built = build_guest_tools(opts.cache, tree, log)
+    with locked_patched_tree(source, series, opts.cache, log) as tree:
+        built = build_guest_tools(opts.cache, tree if series.patches else None, log)
     say(f"guest tools: {', '.join(p.name for p in built.programs)}")
     return built
 

@@ -11,11 +11,14 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from harness import proc, tools
+from harness.cachelock import cache_lock
 from harness.digest import file_sha256
 from harness.errors import InfraError
 from harness.hostinfo import toolchain_id
@@ -70,19 +73,37 @@ def cache_key(source: KernelSource, variant: Variant, series: Series, toolchain:
     return h.hexdigest()
 
 
+@contextmanager
+def locked_patched_tree(
+    source: KernelSource, series: Series, cache: Path, log: Path
+) -> Iterator[Path]:
+    """The patched tree (see `patched_tree`), locked for the block: no other secns
+    process (check-series, another run) re-makes it while the caller builds from it."""
+    if not series.patches:
+        yield source.tree
+        return
+    tree = cache / "src" / f"{(source.digest or 'tree')[:16]}-series"
+    with cache_lock(tree):
+        _remake_if_changed(tree, source, series, log)
+        yield tree
+
+
 def patched_tree(source: KernelSource, series: Series, cache: Path, log: Path) -> Path:
     """The base tree with the series applied, kept in the cache and re-made when the
-    series changes. A file the old or new series touches keeps its previous mtime if
-    its content is what it was, and gets a fresh one otherwise: make then rebuilds
-    exactly what changed, also when a patch is dropped and the original file returns."""
-    if not series.patches:
-        return source.tree
-    tree = cache / "src" / f"{(source.digest or 'tree')[:16]}-series"
+    series changes; locked only while it is re-made."""
+    with locked_patched_tree(source, series, cache, log) as tree:
+        return tree
+
+
+def _remake_if_changed(tree: Path, source: KernelSource, series: Series, log: Path) -> None:
+    """A file the old or new series touches keeps its previous mtime if its content is
+    what it was, and gets a fresh one otherwise: make then rebuilds exactly what
+    changed, also when a patch is dropped and the original file returns."""
     stamp = tree / _SERIES_STAMP
     digest = series.digest()
     previous: dict[str, Any] = json.loads(stamp.read_text()) if stamp.exists() else {}
     if previous.get("digest") == digest:
-        return tree
+        return
     shutil.rmtree(tree, ignore_errors=True)
     tree.parent.mkdir(parents=True, exist_ok=True)
     proc.run_logged(commands.hardlink_copy_argv(source.tree, tree), log, what="copy base tree")
@@ -101,7 +122,6 @@ def patched_tree(source: KernelSource, series: Series, cache: Path, log: Path) -
         os.utime(path, (mtime, mtime))
         after[rel] = [content, mtime]
     stamp.write_text(json.dumps({"digest": digest, "files": after}))
-    return tree
 
 
 def _build_env(cache: Path) -> dict[str, str]:
@@ -186,11 +206,12 @@ def build_kernel(
     build_dir.mkdir(parents=True, exist_ok=True)
     log = build_dir / "build.log"
     log.write_text(f"# {variant.name} key={key}\n")
-    tree = patched_tree(source, series, cache, log) if variant.apply_series else source.tree
-    start = time.monotonic()
-    configure(variant, tree, build_dir, cache, log)
-    make_image(tree, build_dir, cache, log, what=f"kernel {variant.name}: build", jobs=jobs)
-    seconds = round(time.monotonic() - start, 1)
+    applied = series if variant.apply_series else Series(series.directory, ())
+    with locked_patched_tree(source, applied, cache, log) as tree:
+        start = time.monotonic()
+        configure(variant, tree, build_dir, cache, log)
+        make_image(tree, build_dir, cache, log, what=f"kernel {variant.name}: build", jobs=jobs)
+        seconds = round(time.monotonic() - start, 1)
     image = build_dir / commands.IMAGE_PATH
     if not image.exists():
         raise InfraError(f"kernel {variant.name}: make succeeded but {image} is missing", log)

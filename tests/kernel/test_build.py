@@ -1,6 +1,9 @@
+import fcntl
 import os
+import threading
 from pathlib import Path
 
+from harness import cachelock
 from harness.kernel import build
 from harness.kernel.series import Series
 from harness.kernel.source import KernelSource
@@ -101,3 +104,69 @@ def test_patched_tree_keeps_the_mtime_of_files_whose_content_did_not_change(
     tree = build.patched_tree(source, Series(patches, (pa, pb)), cache, log)
     assert (tree / "sec" / "b.c").read_text() == "z\n"
     assert (tree / "sec" / "a.c").stat().st_mtime == a_mtime  # same content: no rebuild
+
+
+def _one_patch_series(tmp_path: Path, name: str, new: str) -> Series:
+    patches = tmp_path / "patches"
+    patches.mkdir(exist_ok=True)
+    patch = patches / name
+    patch.write_text(f"--- a/sec/a.c\n+++ b/sec/a.c\n@@ -1 +1 @@\n-x\n+{new}\n")
+    return Series(patches, (patch,))
+
+
+def _base_source(tmp_path: Path) -> KernelSource:
+    (tmp_path / "base" / "sec").mkdir(parents=True)
+    (tmp_path / "base" / "sec" / "a.c").write_text("x\n")
+    return KernelSource(tmp_path / "base", "6.12", "t", "0123456789abcdef")
+
+
+def _lock_is_free(tree: Path) -> bool:
+    with tree.with_name(tree.name + ".lock").open("a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+def test_a_build_holds_the_tree_lock_while_it_compiles(tmp_path: Path, monkeypatch) -> None:
+    source, cache = _base_source(tmp_path), tmp_path / "cache"
+    monkeypatch.setattr(build.tools, "require", lambda *names: None)
+    monkeypatch.setattr(build, "toolchain_id", lambda: "gcc")
+    monkeypatch.setattr(build, "configure", lambda variant, tree, build_dir, cache, log: None)
+    free_while_compiling: list[bool] = []
+
+    def make_image(tree: Path, build_dir: Path, cache: Path, log: Path, **kw: object) -> None:
+        free_while_compiling.append(_lock_is_free(tree))
+        (build_dir / build.commands.IMAGE_PATH).parent.mkdir(parents=True, exist_ok=True)
+        (build_dir / build.commands.IMAGE_PATH).write_text("image")
+        (build_dir / ".config").write_text("")
+
+    monkeypatch.setattr(build, "make_image", make_image)
+    series = _one_patch_series(tmp_path, "1.patch", "y")
+    build.build_kernel(_variant(tmp_path, "CONFIG_A=y\n", series=True), source, series, cache)
+    assert free_while_compiling == [False]
+    assert _lock_is_free(cache / "src" / "0123456789abcdef-series")
+
+
+def test_patched_tree_waits_while_another_process_builds_from_the_tree(
+    tmp_path: Path, monkeypatch
+) -> None:
+    source, cache, log = _base_source(tmp_path), tmp_path / "cache", tmp_path / "log"
+    waiting = threading.Event()
+    monkeypatch.setattr(cachelock, "say", lambda message: waiting.set())
+    remade: list[Path] = []
+    other = threading.Thread(
+        target=lambda: remade.append(
+            build.patched_tree(source, _one_patch_series(tmp_path, "2.patch", "z"), cache, log)
+        )
+    )
+    with build.locked_patched_tree(
+        source, _one_patch_series(tmp_path, "1.patch", "y"), cache, log
+    ) as tree:
+        other.start()
+        assert waiting.wait(10)
+        assert (tree / "sec" / "a.c").read_text() == "y\n"  # untouched while in use
+    other.join(10)
+    assert remade == [tree]
+    assert (tree / "sec" / "a.c").read_text() == "z\n"
