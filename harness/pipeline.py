@@ -15,16 +15,22 @@ from harness.bench.profile import Profile, load_profile, parse_profile
 from harness.bench.rounds import completed, run_rounds
 from harness.console import say
 from harness.digest import file_sha256
-from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, InfraError
+from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, InfraError, UserError
 from harness.guest.tools import GuestTools, build_guest_tools, install_guest_tools
 from harness.image.build import GuestImage, build_image
 from harness.image.preload import preload_containers, preload_record, preloaded
-from harness.image.recipe import load_recipe
-from harness.kernel.build import KernelArtifact, build_kernel, locked_patched_tree
+from harness.image.recipe import RootfsRecipe, load_recipe
+from harness.kernel.build import (
+    BuildInputs,
+    KernelArtifact,
+    build_inputs,
+    build_kernel,
+    locked_patched_tree,
+)
 from harness.kernel.revisions import series_for
 from harness.kernel.series import Series, load_series
-from harness.kernel.source import KernelSource, resolve_source
-from harness.kernel.variants import resolve
+from harness.kernel.source import KernelSource, locate_source, resolve_source
+from harness.kernel.variants import Variant, resolve
 from harness.paths import SCENARIOS_DIR
 from harness.results.rundir import MANIFEST, RunDir
 from harness.scenarios.checks import CHECKS
@@ -59,37 +65,134 @@ class RunOptions:
     scenarios_dir: Path = SCENARIOS_DIR
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What the user asked for, checked before a run directory exists."""
+
+    scenarios: list[Scenario]
+    profile: Profile | None
+    series: Series  # the working tree's: the guest tools' selftests come from it
+    variants: dict[str, Variant]  # by spec, as are:
+    variant_series: dict[str, Series]  # what each variant builds with
+    recipe: RootfsRecipe
+
+
+def check_inputs(opts: RunOptions) -> Inputs:
+    """Every user input, checked (UserError) before a run directory exists, so that a
+    mistake leaves no empty run behind."""
+    scenarios = (
+        select(
+            discover(opts.scenarios_dir, CHECKS),
+            list(opts.scenarios) or None,
+            list(opts.suites) or None,
+        )
+        if opts.run_scenarios
+        else []
+    )
+    locate_source(opts.kernel_source)
+    return Inputs(
+        scenarios,
+        load_profile(opts.profile) if isinstance(opts.profile, str) else opts.profile,
+        load_series(),
+        {spec: resolve(spec) for spec in opts.variants},
+        {spec: series_for(spec, opts.cache) for spec in opts.variants},
+        load_recipe(),
+    )
+
+
+def start_run(opts: RunOptions, inputs: Inputs) -> RunDir:
+    run = RunDir.create_new(opts.results_dir)
+    profile = inputs.profile
+    run.update_manifest(
+        run_id=run.path.name,
+        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        harness_version=__version__,
+        host=hostinfo.host_facts(),
+        tools=hostinfo.tool_versions(),
+        variants=list(opts.variants),
+        scenarios=[s.name for s in inputs.scenarios],
+        profile={"name": profile.name, **profile.settings()} if profile else None,
+        timeout_scale=opts.timeout_scale,
+    )
+    return run
+
+
+def kernel_inputs(source: KernelSource, inputs: Inputs) -> dict[str, BuildInputs]:
+    toolchain = hostinfo.toolchain_id()
+    return {
+        spec: build_inputs(source, variant, inputs.variant_series[spec], toolchain)
+        for spec, variant in inputs.variants.items()
+    }
+
+
+def _changed_inputs(record: dict, now: BuildInputs) -> list[str]:
+    if record.get("key") == now.key:
+        return []
+    before = record.get("inputs")
+    if before is None:  # recorded before the inputs were: the key alone tells
+        return ["build inputs"]
+    return [name for name, digest in now.digests().items() if before.get(name) != digest]
+
+
+def refuse_changed_kernels(run: RunDir, planned: dict[str, BuildInputs]) -> None:
+    """A resumed run goes on with the kernels it recorded: one run never mixes two."""
+    recorded = run.manifest().get("kernels", {})
+    changes = [
+        f"{spec}: {', '.join(changed)}"
+        for spec, now in planned.items()
+        if spec in recorded and (changed := _changed_inputs(recorded[spec], now))
+    ]
+    if changes:
+        raise UserError(
+            f"cannot resume {run.path}: its kernel inputs changed since it was recorded "
+            f"({'; '.join(changes)}); start a new run (without --resume)"
+        )
+
+
+def record_kernel(
+    run: RunDir, spec: str, art: KernelArtifact, planned: BuildInputs, series: Series | None
+) -> None:
+    """Into the manifest, unless the run (resumed) already holds this kernel's entry.
+    `series` is None for a variant built without it."""
+    kernels = run.manifest().get("kernels", {})
+    if spec in kernels:
+        return
+    shutil.copy2(art.log, run.logs / f"kernel-{spec}.log")
+    kernels[spec] = {
+        "key": art.key,
+        "inputs": planned.digests(),
+        "bzimage_sha256": file_sha256(art.bzimage),
+        "config_sha256": file_sha256(art.config),
+        "source_version": art.source_version,
+        "source_origin": art.source_origin,
+        "build_seconds": art.build_seconds,
+        "cached": art.cached,
+        "artifacts": str(art.directory),
+        # Which series: variants named by a git revision are told apart here.
+        "series_sha256": series.digest() if series else None,
+        "patches": len(series.patches) if series else 0,
+    }
+    run.update_manifest(kernels=kernels)
+
+
 def build_kernels(
-    opts: RunOptions, run: RunDir, source: KernelSource, series: Series
+    opts: RunOptions, run: RunDir, source: KernelSource, inputs: Inputs
 ) -> dict[str, KernelArtifact]:
+    planned = kernel_inputs(source, inputs)
+    refuse_changed_kernels(run, planned)
     say(
         f"base source: {source.origin}, Linux {source.version}; "
-        f"series: {len(series.patches)} patch(es)"
+        f"series: {len(inputs.series.patches)} patch(es)"
     )
     artifacts = {}
-    for spec in opts.variants:
+    for spec, variant in inputs.variants.items():
         say(f"kernel {spec}: building (cached builds are reused)")
-        variant, variant_series = resolve(spec), series_for(spec, opts.cache)
-        art = build_kernel(variant, source, variant_series, opts.cache, jobs=opts.jobs)
+        series = inputs.variant_series[spec]
+        art = build_kernel(variant, source, series, opts.cache, jobs=opts.jobs)
         state = "cached" if art.cached else f"built in {art.build_seconds:.0f} s"
         say(f"kernel {spec}: {state}, {art.directory}")
         artifacts[spec] = art
-        shutil.copy2(art.log, run.logs / f"kernel-{spec}.log")
-        kernels = run.manifest().get("kernels", {})
-        kernels[spec] = {
-            "key": art.key,
-            "bzimage_sha256": file_sha256(art.bzimage),
-            "config_sha256": file_sha256(art.config),
-            "source_version": art.source_version,
-            "source_origin": art.source_origin,
-            "build_seconds": art.build_seconds,
-            "cached": art.cached,
-            "artifacts": str(art.directory),
-            # Which series: variants named by a git revision are told apart here.
-            "series_sha256": variant_series.digest() if variant.apply_series else None,
-            "patches": len(variant_series.patches) if variant.apply_series else 0,
-        }
-        run.update_manifest(kernels=kernels)
+        record_kernel(run, spec, art, planned[spec], series if variant.apply_series else None)
     return artifacts
 
 
@@ -104,9 +207,9 @@ def prepare_guest_tools(
     return built
 
 
-def prepare_image(opts: RunOptions, run: RunDir) -> GuestImage:
+def prepare_image(opts: RunOptions, run: RunDir, recipe: RootfsRecipe) -> GuestImage:
     say("guest image: building (a cached image is reused)")
-    image = build_image(load_recipe(), opts.cache)
+    image = build_image(recipe, opts.cache)
     meta = json.loads((image.directory / "image.json").read_text())
     shutil.copy2(image.log, run.logs / "image.log")
     say(f"guest image: {'cached' if image.cached else f'built in {image.build_seconds:.0f} s'}")
@@ -231,11 +334,12 @@ def resolve_timing(requested: Timing | None, accel: Accel) -> Timing:
 def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
     """Returns the run directory, the exit code for the checks, and infra failures."""
     recorded: dict = {}
+    resumed: RunDir | None = None
     if opts.resume is not None:
-        # A resumed run keeps its own variants, scenarios, profile, timing mode and
-        # accelerator: one run never mixes measurement conditions.
-        run = RunDir.open(opts.resume)
-        recorded = run.manifest()
+        # A resumed run keeps its own variants, scenarios, profile, timing mode,
+        # accelerator and kernels: one run never mixes measurement conditions.
+        resumed = RunDir.open(opts.resume)
+        recorded = resumed.manifest()
         opts = replace(
             opts,
             variants=tuple(recorded["variants"]),
@@ -246,39 +350,15 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             timeout_scale=recorded.get("timeout_scale", 1.0),
             profile=recorded_profile(recorded),
         )
-        say(f"resuming {run.path}")
-    scenarios = (
-        select(
-            discover(opts.scenarios_dir, CHECKS),
-            list(opts.scenarios) or None,
-            list(opts.suites) or None,
-        )
-        if opts.run_scenarios
-        else []
-    )
-    for spec in opts.variants:
-        resolve(spec)  # unknown variants are user errors, before any long step
-    profile = load_profile(opts.profile) if isinstance(opts.profile, str) else opts.profile
-    if opts.resume is None:
-        run = RunDir.create_new(opts.results_dir)
-        run.update_manifest(
-            run_id=run.path.name,
-            created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            harness_version=__version__,
-            host=hostinfo.host_facts(),
-            tools=hostinfo.tool_versions(),
-            variants=list(opts.variants),
-            scenarios=[s.name for s in scenarios],
-            profile={"name": profile.name, **profile.settings()} if profile else None,
-            timeout_scale=opts.timeout_scale,
-        )
+        say(f"resuming {resumed.path}")
+    inputs = check_inputs(opts)
+    run = resumed or start_run(opts, inputs)
     say(f"run directory: {run.path}")
     started = time.monotonic()
     source = resolve_source(opts.kernel_source, opts.cache, run.logs / "source.log")
-    series = load_series()
-    kernels = build_kernels(opts, run, source, series)
-    guest_tools = prepare_guest_tools(opts, run, source, series)
-    image = prepare_image(opts, run)
+    kernels = build_kernels(opts, run, source, inputs)
+    guest_tools = prepare_guest_tools(opts, run, source, inputs.series)
+    image = prepare_image(opts, run, inputs.recipe)
     if "accel" in recorded:
         choice = AccelChoice(Accel(recorded["accel"]), recorded["accel_reason"])
     elif opts.timing is Timing.ICOUNT:
@@ -303,12 +383,13 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
         )
 
     failures: list[InfraError] = []
-    for variant in opts.variants if scenarios else ():
+    for variant in opts.variants if inputs.scenarios else ():
         try:
-            run_variant(variant, config(variant), scenarios, guest_tools, opts, run)
+            run_variant(variant, config(variant), inputs.scenarios, guest_tools, opts, run)
         except InfraError as exc:
             say(f"{variant}: {exc}")
             failures.append(exc)
+    profile = inputs.profile
     if profile is not None:
         failures += run_rounds(
             run,

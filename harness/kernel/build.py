@@ -56,21 +56,50 @@ class KernelArtifact:
         return self.directory / "build.log"
 
 
+@dataclass(frozen=True)
+class BuildInputs:
+    """Everything that decides a kernel build, by name."""
+
+    parts: dict[str, str]
+
+    @property
+    def key(self) -> str:
+        h = hashlib.sha256()
+        for part in self.parts.values():
+            h.update(part.encode() + b"\0")
+        return h.hexdigest()
+
+    def digests(self) -> dict[str, str]:
+        """One digest per input: what a manifest records, so that a resumed run can
+        name the inputs that changed since."""
+        return {
+            name: hashlib.sha256(part.encode()).hexdigest() for name, part in self.parts.items()
+        }
+
+
+def build_inputs(
+    source: KernelSource, variant: Variant, series: Series, toolchain: str
+) -> BuildInputs:
+    # The strings are hashed as they always were: existing cache entries stay valid.
+    return BuildInputs(
+        {
+            "recipe": f"recipe={RECIPE_VERSION}",
+            "source": f"source={source.digest or 'tree:' + str(source.tree)}",
+            "series": "series="
+            + (series.digest() if variant.apply_series and series.patches else "none"),
+            "toolchain": f"toolchain={toolchain}",
+            "base config": f"base={commands.BASE_CONFIG_TARGET} arch={commands.ARCH}",
+            # The merged request, not the files: fragments that ask for the same options
+            # (e.g. an option-less secns.config) give the same kernel and share the build.
+            "fragments": "\n".join(
+                f"{k}={v}" for k, v in requested_options(variant.fragments).items()
+            ),
+        }
+    )
+
+
 def cache_key(source: KernelSource, variant: Variant, series: Series, toolchain: str) -> str:
-    h = hashlib.sha256()
-    parts = [
-        f"recipe={RECIPE_VERSION}",
-        f"source={source.digest or 'tree:' + str(source.tree)}",
-        f"series={series.digest() if variant.apply_series and series.patches else 'none'}",
-        f"toolchain={toolchain}",
-        f"base={commands.BASE_CONFIG_TARGET} arch={commands.ARCH}",
-        # The merged request, not the files: fragments that ask for the same options
-        # (e.g. an option-less secns.config) give the same kernel and share the build.
-        "\n".join(f"{k}={v}" for k, v in requested_options(variant.fragments).items()),
-    ]
-    for part in parts:
-        h.update(part.encode() + b"\0")
-    return h.hexdigest()
+    return build_inputs(source, variant, series, toolchain).key
 
 
 @contextmanager

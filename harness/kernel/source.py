@@ -50,24 +50,34 @@ def _git_digest(tree: Path) -> str | None:
     return None if dirty else f"git:{head}"
 
 
-def resolve_source(given: Path | None, cache: Path, log: Path) -> KernelSource:
-    """Locate (and unpack once) the base source."""
+def locate_source(given: Path | None) -> Path:
+    """The tarball or tree the base source comes from, checked without unpacking or
+    reading it: a UserError if there is none."""
     if given is None:
         if not DEBIAN_TARBALL.exists():
             raise UserError(
                 f"{DEBIAN_TARBALL} is missing: apt-get install {DEBIAN_PACKAGE} "
                 "(or give another source with --kernel-source)"
             )
-        package_version = proc.capture(commands.dpkg_version_argv(DEBIAN_PACKAGE)).strip()
-        digest = file_sha256(DEBIAN_TARBALL)
-        tree = _unpack(DEBIAN_TARBALL, digest, cache, log)
-        origin = f"debian {DEBIAN_PACKAGE} {package_version}"
-        return KernelSource(tree, _kernelversion(tree), origin, digest)
+        return DEBIAN_TARBALL
     given = given.expanduser().resolve()
-    if given.is_file():
-        digest = file_sha256(given)
-        tree = _unpack(given, digest, cache, log)
-        return KernelSource(tree, _kernelversion(tree), f"tarball {given.name}", digest)
-    if (given / "Makefile").is_file():
-        return KernelSource(given, _kernelversion(given), f"tree {given}", _git_digest(given))
+    if given.is_file() or (given / "Makefile").is_file():
+        return given
     raise UserError(f"--kernel-source {given}: neither a tarball nor a kernel tree")
+
+
+def resolve_source(given: Path | None, cache: Path, log: Path) -> KernelSource:
+    """Locate (and unpack once) the base source."""
+    located = locate_source(given)
+    if not located.is_file():
+        return KernelSource(
+            located, _kernelversion(located), f"tree {located}", _git_digest(located)
+        )
+    digest = file_sha256(located)
+    tree = _unpack(located, digest, cache, log)
+    if given is None:
+        package_version = proc.capture(commands.dpkg_version_argv(DEBIAN_PACKAGE)).strip()
+        origin = f"debian {DEBIAN_PACKAGE} {package_version}"
+    else:
+        origin = f"tarball {located.name}"
+    return KernelSource(tree, _kernelversion(tree), origin, digest)
