@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from harness.errors import InfraError
-from harness.kernel.build import configure, make_image, patched_tree
+from harness.kernel.build import configure, locked_patched_tree, make_image, patched_tree
 from harness.kernel.series import Series
 from harness.kernel.source import KernelSource
 from harness.kernel.variants import Variant
@@ -119,27 +119,30 @@ def check_series(
         prefix = Series(series.directory, series.patches[:k])
         log = log_dir / f"{patch.stem}.log"  # patch names carry their position
         log.write_text(f"# {patch.name}\n")
-        tree = patched_tree(source, prefix, cache, log)
-        verdict = run_checkpatch(tree, patch)
-        added, removed = diffstat(patch.read_text())
-        outcome = PatchCheck(
-            patch.name, added, removed, verdict.counts, verdict.report, verdict.failure
-        )
-        if build:
-            start = time.monotonic()
-            try:
-                # Options a later patch defines cannot survive yet: no survival check.
-                configure(variant, tree, build_dir, cache, log, check=False)
-                make_image(tree, build_dir, cache, log, what=f"build after {patch.name}", jobs=jobs)
-                ok = True
-            except InfraError:
-                ok = False
-            outcome = replace(
-                outcome,
-                build_ok=ok,
-                build_seconds=round(time.monotonic() - start, 1),
-                build_log=str(log),
+        # Locked while checked and built: a run must not re-make the tree meanwhile.
+        with locked_patched_tree(source, prefix, cache, log) as tree:
+            verdict = run_checkpatch(tree, patch)
+            added, removed = diffstat(patch.read_text())
+            outcome = PatchCheck(
+                patch.name, added, removed, verdict.counts, verdict.report, verdict.failure
             )
+            if build:
+                start = time.monotonic()
+                try:
+                    # Options a later patch defines cannot survive yet: no survival check.
+                    configure(variant, tree, build_dir, cache, log, check=False)
+                    make_image(
+                        tree, build_dir, cache, log, what=f"build after {patch.name}", jobs=jobs
+                    )
+                    ok = True
+                except InfraError:
+                    ok = False
+                outcome = replace(
+                    outcome,
+                    build_ok=ok,
+                    build_seconds=round(time.monotonic() - start, 1),
+                    build_log=str(log),
+                )
         results.append(outcome)
     # Leave the shared patched tree at the whole series, as the variant builds expect it.
     patched_tree(source, series, cache, log_dir / "restore.log")
