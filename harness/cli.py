@@ -77,6 +77,13 @@ def _boot_opts(p: argparse.ArgumentParser) -> None:
         default=1.0,
         help="multiply every scenario step's timeout (e.g. 10 for +debug kernels on TCG)",
     )
+    p.add_argument(
+        "--boots-at-once",
+        type=number(int, "[1, 64]"),
+        default=None,
+        help="benchmark boots run side by side under icount (default: one per core; "
+        "always one under wall clock)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -227,6 +234,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         boot_timeout=args.boot_timeout,
         timeout_scale=args.timeout_scale,
         resume=args.resume,
+        boots_at_once=args.boots_at_once,
     )
     run, code, infra = pipeline.run_pipeline(opts)
     from harness.report.render import render
@@ -261,6 +269,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             boot_timeout=args.boot_timeout,
             timeout_scale=args.timeout_scale,
+            boots_at_once=args.boots_at_once,
         )
         run, outcome = compare_revisions(args.a, args.b, opts, args.floor, args.threshold)
         print(f"report: {render(run)}")

@@ -15,6 +15,7 @@ from harness.kernel.source import KernelSource
 from harness.kernel.variants import Variant
 from harness.pipeline import RunOptions, run_pipeline
 from harness.results.rundir import RunDir
+from harness.vm.commands import Timing
 
 
 class Stop(Exception):
@@ -49,6 +50,7 @@ def _broken_series(tmp_path: Path) -> Series:
         ({"profile": "no-such"}, "unknown profile 'no-such'"),
         ({"kernel_source": Path("/nonexistent/linux")}, "neither a tarball nor a kernel tree"),
         ({}, "patch '0001-gone.patch' does not exist"),
+        ({"timing": Timing.WALLCLOCK, "boots_at_once": 2}, "side by side only under icount"),
     ],
 )
 def test_a_user_error_leaves_no_run_directory(

@@ -15,6 +15,7 @@ the next append starts on a new line instead of gluing a record to it.
 
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from harness.console import say
 from harness.errors import UserError
 
 MANIFEST = "manifest.json"
+_APPEND_LOCK = threading.Lock()
 RESULTS = "results.jsonl"
 BOOTS = "boots.jsonl"
 SAMPLES = "samples.jsonl"
@@ -120,9 +122,20 @@ class RunDir:
     def logs(self) -> Path:
         return self.path / "logs"
 
-    def boot_dir(self, variant: str) -> Path:
-        n = len(self.boots()) + 1
-        return self.path / "boots" / f"{n:02d}-{variant}"
+    def new_boot_dir(self, variant: str) -> Path:
+        """A new, empty directory for one boot: boots/<n>-<variant>, n one more than the
+        boots started so far (recorded or still running), made here so that boots
+        running side by side never share one."""
+        boots = self.path / "boots"
+        boots.mkdir(exist_ok=True)
+        n = len(list(boots.iterdir())) + 1
+        while True:
+            path = boots / f"{n:02d}-{variant}"
+            try:
+                path.mkdir()
+                return path
+            except FileExistsError:
+                n += 1
 
     def manifest(self) -> dict[str, Any]:
         path = self.path / MANIFEST
@@ -137,7 +150,9 @@ class RunDir:
 
     def _append(self, name: str, record: dict[str, Any]) -> None:
         path = self.path / name
-        with path.open("ab+") as f:
+        # Boots running side by side append to the same files: one record at a time,
+        # or one could find another's half-written line and take it for a cut one.
+        with _APPEND_LOCK, path.open("ab+") as f:
             _end_cut_line(f, path)
             f.write(json.dumps(record, default=str).encode() + b"\n")
             f.flush()

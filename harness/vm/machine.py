@@ -165,6 +165,12 @@ class Guest:
                 )
             time.sleep(0.5)
 
+    def kill(self) -> None:
+        """End QEMU from another thread: the thread using the guest then fails its next
+        command and cleans up the rest as it leaves the context."""
+        if self._qemu is not None:
+            self._qemu.stop()
+
     def _stop(self) -> None:
         if hasattr(self, "session"):
             self.session.close()

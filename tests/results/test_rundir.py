@@ -75,11 +75,15 @@ def test_manifest_updates_merge(tmp_path: Path) -> None:
     assert run.manifest() == {"a": 1, "b": 2}
 
 
-def test_boot_dirs_are_numbered(tmp_path: Path) -> None:
+def test_boot_dirs_are_numbered_and_never_shared(tmp_path: Path) -> None:
     run = RunDir.create(tmp_path, "r1")
-    assert run.boot_dir("vanilla").name == "01-vanilla"
-    run.append_boot({"variant": "vanilla"})
-    assert run.boot_dir("secns").name == "02-secns"
+    first = run.new_boot_dir("vanilla")
+    assert first.name == "01-vanilla" and first.is_dir()
+    # A boot still running has no record yet: the next one must not reuse its number.
+    assert run.new_boot_dir("secns").name == "02-secns"
+    (run.path / "boots" / "03-vanilla").mkdir()  # made meanwhile by another boot
+    (run.path / "boots" / "02-secns").rmdir()  # the count is now 2: 03 is taken
+    assert run.new_boot_dir("vanilla").name == "04-vanilla"
 
 
 def test_open_rejects_a_directory_without_manifest(tmp_path: Path) -> None:
