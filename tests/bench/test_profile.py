@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from harness.bench.profile import load_profile
+from harness.bench.stats import boots_needed
 from harness.errors import UserError
 
 GOOD = """
@@ -34,7 +35,9 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_committed_profiles_load() -> None:
     quick, paper = load_profile("quick"), load_profile("paper")
-    assert quick.boots >= 2 and paper.boots > quick.boots
+    # secns against secns judges 46 series at once (Table 3 6, LMbench 25, Apache 8,
+    # depth 4, siblings 3): fewer boots than that family needs could decide nothing.
+    assert quick.boots >= boots_needed(46) and paper.boots > quick.boots
     assert max(paper.depths) == 32 and max(paper.siblings) == 100
     assert 200 in quick.ab_clients and 1 in quick.ab_clients
 
