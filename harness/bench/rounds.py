@@ -92,7 +92,12 @@ class _Rounds:
                 record["boot_seconds"] = guest.boot_seconds
                 install_guest_tools(guest.session, self.guest_tools)
                 ctx = BootContext(
-                    self.run, task.round, task.variant, record["boot_dir"], self.timeout_scale
+                    self.run,
+                    task.round,
+                    task.variant,
+                    record["boot_dir"],
+                    self.timeout_scale,
+                    self.stopping,
                 )
                 clean = run_boot_plan(guest.session, self.phases, ctx)
                 record["finished"] = time.time()

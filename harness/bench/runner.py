@@ -6,9 +6,10 @@ A failing command, a job whose check fails and output that does not parse are
 recorded with the output and the plan goes on; a lost guest (InfraError) ends the boot.
 """
 
+import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.bench.lmbench import Check, ParseError
@@ -37,9 +38,14 @@ class BootContext:
     variant: str
     boot_dir: str  # relative to the run directory
     timeout_scale: float = 1.0
+    # Set when the run is interrupted and its guests killed: what fails then is not
+    # the benchmark's failure, and the boot is recorded as interrupted instead.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
 
 def _failure(ctx: BootContext, what: str, res: CommandResult | None, error: str) -> None:
+    if ctx.stopping.is_set():
+        return
     ctx.run.append_bench_failure(
         {
             "round": ctx.round,

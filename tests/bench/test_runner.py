@@ -82,6 +82,14 @@ def test_a_failing_job_is_recorded_and_the_plan_goes_on(tmp_path: Path) -> None:
     assert {s["job"] for s in ctx.run.samples()} == {"c"}
 
 
+def test_commands_cut_off_by_an_interrupt_are_not_benchmark_failures(tmp_path: Path) -> None:
+    guest = FakeGuest({"bench a": (None, ""), "bench b": (None, ""), "bench c": (None, "")})
+    ctx = _ctx(tmp_path)
+    ctx.stopping.set()  # the run was interrupted: its guests were killed under the commands
+    run_boot_plan(guest, PHASES, ctx)
+    assert ctx.run.bench_failures() == []
+
+
 def test_a_failing_setup_phase_stops_the_boot(tmp_path: Path) -> None:
     guest = FakeGuest({"load": (1, "")})
     assert not run_boot_plan(guest, PHASES, _ctx(tmp_path))
