@@ -12,7 +12,8 @@ from pathlib import Path
 
 from harness import __version__, hostinfo
 from harness.bench.profile import Profile, load_profile, parse_profile
-from harness.bench.rounds import completed, parallel_boots, run_rounds
+from harness.bench.rounds import completed, run_rounds
+from harness.boots import Boots, parallel_boots
 from harness.console import say
 from harness.digest import file_sha256
 from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, InfraError, UserError
@@ -39,7 +40,7 @@ from harness.scenarios.model import Scenario
 from harness.scenarios.runner import run_scenario
 from harness.vm.accel import AccelChoice, choose_accel
 from harness.vm.commands import Accel, Timing
-from harness.vm.machine import Guest, GuestConfig
+from harness.vm.machine import GuestConfig
 
 DEFAULT_VARIANTS = ("vanilla", "secns")
 DEFAULT_PROFILE = "quick"
@@ -278,44 +279,28 @@ def run_variant(
     scenarios: list[Scenario],
     guest_tools: GuestTools,
     opts: RunOptions,
-    run: RunDir,
+    boots: Boots,
 ) -> None:
+    run = boots.run
     done = run.done()
     pending = [s for s in scenarios if s.applies_to(variant) and (variant, s.name) not in done]
     if not pending:
         say(f"{variant}: nothing left to run")
         return
-    boot_dir = run.new_boot_dir(variant)
-    accel = config.accel
-    say(f"{variant}: booting ({accel.value}, {config.timing.value})")
-    record = {
-        "variant": variant,
-        "boot_dir": str(boot_dir.relative_to(run.path)),
-        "accel": accel.value,
-        "timing": config.timing.value,
-        "append": config.extra_append,
-        "started": time.time(),
-    }
-    try:
-        with Guest(config, boot_dir) as guest:
-            record["boot_seconds"] = guest.boot_seconds
-            run.append_boot({**record, "status": "up"})
-            say(f"{variant}: SSH up after {guest.boot_seconds:.1f} s")
-            install_guest_tools(guest.session, guest_tools)
-            for sc in pending:
-                res = run_scenario(
-                    guest.session, sc, variant, boot_dir / "scratch" / sc.name, opts.timeout_scale
-                )
-                run.append_result(res.to_json())
-                failed = [s for s in res.steps if not s.ok]
-                detail = f" (line {failed[0].line}: {failed[0].detail})" if failed else ""
-                say(f"  {variant} {sc.name}: {res.status}{detail}")
-    except InfraError as exc:
-        run.append_boot({**record, "status": "failed", "error": str(exc)})
-        raise
-    except KeyboardInterrupt:
-        run.append_boot({**record, "status": "interrupted"})
-        raise
+    boot_dir, record = boots.start(variant, config)
+    say(f"{variant}: booting ({config.accel.value}, {config.timing.value})")
+    with boots.guest(config, boot_dir, record) as guest:
+        run.append_boot({**record, "status": "up"})
+        say(f"{variant}: SSH up after {guest.boot_seconds:.1f} s")
+        install_guest_tools(guest.session, guest_tools)
+        for sc in pending:
+            res = run_scenario(
+                guest.session, sc, variant, boot_dir / "scratch" / sc.name, opts.timeout_scale
+            )
+            run.append_result(res.to_json())
+            failed = [s for s in res.steps if not s.ok]
+            detail = f" (line {failed[0].line}: {failed[0].detail})" if failed else ""
+            say(f"  {variant} {sc.name}: {res.status}{detail}")
 
 
 def recorded_profile(manifest: dict) -> Profile | None:
@@ -385,26 +370,26 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             kernels[variant], image, opts, choice.accel, timing, variant, boot_ima_policy
         )
 
-    failures: list[InfraError] = []
-    for variant in opts.variants if inputs.scenarios else ():
-        try:
-            run_variant(variant, config(variant), inputs.scenarios, guest_tools, opts, run)
-        except InfraError as exc:
-            say(f"{variant}: {exc}")
-            failures.append(exc)
+    # Under wall clock (chosen with KVM) another boot's load would be measured too.
+    workers = (opts.boots_at_once or parallel_boots(timing)) if timing is Timing.ICOUNT else 1
+    say(f"boots side by side: {workers}")
+    boots = Boots(run, workers)
+    failures = boots.run_all(
+        list(opts.variants) if inputs.scenarios else [],
+        lambda variant: run_variant(
+            variant, config(variant), inputs.scenarios, guest_tools, opts, boots
+        ),
+        str,
+    )
     profile = inputs.profile
     if profile is not None:
-        # Under wall clock (chosen with KVM) another boot's load would be measured too.
-        workers = (opts.boots_at_once or parallel_boots(timing)) if timing is Timing.ICOUNT else 1
-        say(f"benchmark boots: {workers} at a time")
         failures += run_rounds(
-            run,
+            boots,
             profile,
             opts.variants,
             lambda variant: config(variant, boot_ima_policy=None),
             guest_tools,
             opts.timeout_scale,
-            workers,
         )
     failed_scenarios = [r for r in run.results() if r["status"] != "pass"]
     done = completed(run)

@@ -5,9 +5,11 @@ from typing import ClassVar
 
 import pytest
 
+from harness import boots
 from harness.bench import rounds
 from harness.bench.profile import load_profile
-from harness.bench.rounds import BootTask, parallel_boots, pending, run_rounds
+from harness.bench.rounds import BootTask, pending, run_rounds
+from harness.boots import Boots
 from harness.errors import InfraError
 from harness.guest.tools import GuestTools
 from harness.results.rundir import RunDir
@@ -64,7 +66,7 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> dict[str, float]:
             raise InfraError("ssh: connection lost")
         return True
 
-    monkeypatch.setattr(rounds, "Guest", FakeGuest)
+    monkeypatch.setattr(boots, "Guest", FakeGuest)
     monkeypatch.setattr(rounds, "install_guest_tools", lambda session, tools: None)
     monkeypatch.setattr(rounds, "run_boot_plan", plan)
     return behaviour
@@ -75,7 +77,7 @@ def _run(tmp_path: Path, variants: tuple[str, ...], boots: int, workers: int) ->
     run.update_manifest(run_id="r")
     profile = replace(load_profile("quick"), boots=boots)
     tools = GuestTools(tmp_path, ())
-    run_rounds(run, profile, variants, _Config, tools, 1.0, workers=workers)  # type: ignore[arg-type]
+    run_rounds(Boots(run, workers), profile, variants, _Config, tools, 1.0)  # type: ignore[arg-type]
     return run
 
 
@@ -84,11 +86,6 @@ def test_pending_tasks_interleave_variants_and_skip_completed(tmp_path: Path) ->
     run.append_boot({"purpose": "bench", "round": 1, "variant": "a", "status": "complete"})
     run.append_boot({"purpose": "bench", "round": 1, "variant": "b", "status": "failed"})
     assert pending(run, 2, ("a", "b")) == [BootTask(1, "b"), BootTask(2, "a"), BootTask(2, "b")]
-
-
-def test_parallel_only_under_icount() -> None:
-    assert parallel_boots(Timing.ICOUNT, cores=2) == 2
-    assert parallel_boots(Timing.WALLCLOCK, cores=8) == 1
 
 
 def test_two_workers_boot_two_guests_at_once_each_in_its_own_directory(
@@ -139,7 +136,7 @@ def test_an_interrupt_kills_the_guests_under_way_and_records_them(
         raise KeyboardInterrupt
         yield
 
-    monkeypatch.setattr(rounds, "as_completed", interrupted)
+    monkeypatch.setattr(boots, "as_completed", interrupted)
     with pytest.raises(KeyboardInterrupt):
         _run(tmp_path, ("vanilla", "secns"), boots=3, workers=2)
     run = RunDir.open(tmp_path / "r")
