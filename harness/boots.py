@@ -67,6 +67,8 @@ class Boots:
                 finally:
                     with self._lock:
                         self._live.pop(boot_dir, None)
+                if timeouts := guest.tpm_timeouts():
+                    say(f"{boot_dir.name}: the guest timed out on {timeouts} TPM command(s)")
         except InfraError as exc:
             status = "interrupted" if self.stopping.is_set() else "failed"
             self.run.append_boot({**record, "status": status, "error": str(exc)})

@@ -71,6 +71,7 @@ def run_rounds(
             )
             clean = run_boot_plan(guest.session, phases, ctx)
             record["finished"] = time.time()
+            record["tpm_timeouts"] = guest.tpm_timeouts()
             run.append_boot({**record, "status": "complete" if clean else "failures"})
 
     return boots.run_all(

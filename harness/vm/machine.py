@@ -165,6 +165,13 @@ class Guest:
                 )
             time.sleep(0.5)
 
+    def tpm_timeouts(self) -> int:
+        """TPM commands the guest gave up on, by its console log. Under icount with
+        sleep=off the guest's wait for the TPM takes no guest time, so a host too busy to
+        let swtpm answer at once makes the guest time out: IMA's PCR 10 then misses
+        extends and no longer replays its list."""
+        return _read(self.console_log).count("tpm tpm0: Operation Timed out")
+
     def kill(self) -> None:
         """End QEMU from another thread: the thread using the guest then fails its next
         command and cleans up the rest as it leaves the context."""

@@ -51,6 +51,9 @@ class FakeGuest:
     def kill(self) -> None:
         self.dead.set()
 
+    def tpm_timeouts(self) -> int:
+        return 1 if self.config.variant == "secns" else 0
+
 
 @pytest.fixture
 def fakes(monkeypatch: pytest.MonkeyPatch) -> dict[str, float]:
@@ -99,6 +102,7 @@ def test_two_workers_boot_two_guests_at_once_each_in_its_own_directory(
     ]
     assert {b["status"] for b in boots} == {"complete"}
     assert len({b["boot_dir"] for b in boots}) == 6
+    assert {b["variant"]: b["tpm_timeouts"] for b in boots} == {"vanilla": 0, "secns": 1}
 
 
 def test_one_worker_boots_one_at_a_time(tmp_path: Path, fakes: dict[str, float]) -> None:
