@@ -34,6 +34,7 @@ The CI comes from a two-level bootstrap: resample boots with replacement, then
 repetitions within each drawn boot.
 """
 
+import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -130,11 +131,19 @@ def holm(pvalues: Sequence[float]) -> list[float]:
     return adjusted.tolist()
 
 
+@functools.lru_cache(maxsize=16)
+def _every_subset(n: int, n_a: int) -> np.ndarray:
+    # Made once per design: `secns power` tests thousands of resampled series.
+    subsets = np.array(list(itertools.combinations(range(n), n_a)), dtype=np.intp)
+    subsets.flags.writeable = False
+    return subsets
+
+
 def _assignments(n: int, n_a: int, permutations: int, seed: int) -> np.ndarray:
     """Rows of boot indices forming side A: every subset of size n_a when there are at
     most MAX_EXACT, else `permutations` random ones (the observed one first)."""
     if math.comb(n, n_a) <= MAX_EXACT:
-        return np.array(list(itertools.combinations(range(n), n_a)), dtype=np.intp)
+        return _every_subset(n, n_a)
     rng = np.random.default_rng(seed)
     drawn = rng.permuted(np.tile(np.arange(n), (permutations, 1)), axis=1)[:, :n_a]
     return np.vstack([np.arange(n_a), drawn])
