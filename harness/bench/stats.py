@@ -109,11 +109,6 @@ def geometric_mean(values: Sequence[float]) -> float:
     return float(np.exp(np.mean(np.log(arr))))
 
 
-def boot_medians(groups: Groups) -> list[float]:
-    _validate(groups, "samples", positive=False)
-    return [float(np.median(g)) for g in groups]
-
-
 def holm(pvalues: Sequence[float]) -> list[float]:
     """Holm-Bonferroni adjusted p-values, in the order given."""
     p = np.asarray(pvalues, dtype=float)

@@ -7,7 +7,6 @@ from harness.bench.stats import (
     MetricSamples,
     _Padded,
     _resampled_medians,
-    boot_medians,
     boots_needed,
     bootstrap_ratio_ci,
     compare,
@@ -50,10 +49,6 @@ def test_geometric_mean_known_values():
 def test_geometric_mean_rejects_bad_input(values):
     with pytest.raises(ValueError):
         geometric_mean(values)
-
-
-def test_boot_medians():
-    assert boot_medians([[3.0, 1.0, 2.0], [4.0, 10.0], [7.0]]) == [2.0, 7.0, 7.0]
 
 
 def test_holm_hand_worked():
