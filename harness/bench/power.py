@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.bench.analysis import Record, groups, series_info
+from harness.bench.analysis import Record, SeriesInfo, groups, series_info
 from harness.bench.stats import MetricSamples, holm, judge, measure_series
 from harness.errors import UserError
 
@@ -29,10 +29,11 @@ class ErrorRates:
     detection: dict[str, float]  # series -> share of draws that flagged its shift
 
 
-def recorded_boots(samples: Sequence[Record], variant: str) -> dict[str, list[list[float]]]:
+def recorded_boots(
+    samples: Sequence[Record], variant: str, info: dict[str, SeriesInfo]
+) -> dict[str, list[list[float]]]:
     """Per series, the variant's boots in round order; only series measured in every
     round, so that boot i is the same guest boot for every series."""
-    info = series_info(s for s in samples if s["variant"] == variant)
     per_series = {name: groups(samples, variant, name) for name in sorted(info)}
     rounds = max((len(g) for g in per_series.values()), default=0)
     return {name: g for name, g in per_series.items() if len(g) == rounds}
@@ -56,11 +57,11 @@ def error_rates(
     resamples: int = 200,
     seed: int = 0,
 ) -> ErrorRates:
-    recorded = recorded_boots(samples, variant)
+    info = series_info(s for s in samples if s["variant"] == variant)
+    recorded = recorded_boots(samples, variant, info)
     rounds = len(next(iter(recorded.values()), []))
     if rounds < 2:
         raise UserError(f"variant '{variant}' has {rounds} complete boot(s); resampling needs 2")
-    info = series_info(s for s in samples if s["variant"] == variant)
     names = list(recorded)
     rng = np.random.default_rng(seed)
     false_alarms = 0
@@ -69,34 +70,25 @@ def error_rates(
     def judged(row: dict, p_adjusted: float) -> str:
         return judge({**row, "p_adjusted": p_adjusted}, len(names), floor, margin, alpha)[0]
 
+    def measured(name: str, a: list[list[float]], b: list[list[float]]) -> dict:
+        series = MetricSamples(info[name].unit, info[name].higher_is_better, a, b)
+        return measure_series(name, series, 0.95, resamples, seed)
+
     for _ in range(draws):
         a_idx, b_idx = rng.integers(0, rounds, boots), rng.integers(0, rounds, boots)
-        rows = []
-        for name in names:
-            a = [recorded[name][i] for i in a_idx]
-            b = [recorded[name][i] for i in b_idx]
-            rows.append(
-                measure_series(
-                    name,
-                    MetricSamples(info[name].unit, info[name].higher_is_better, a, b),
-                    0.95,
-                    resamples,
-                    seed,
-                )
-            )
+        drawn = {
+            name: ([boots[i] for i in a_idx], [boots[i] for i in b_idx])
+            for name, boots in recorded.items()
+        }
+        rows = [measured(name, *drawn[name]) for name in names]
         ps = [r["p"] for r in rows]
         ps_adjusted = holm(ps)
-        false_alarms += any(
-            judged(r, p) in ("regression", "improvement")
-            for r, p in zip(rows, ps_adjusted, strict=True)
-        )
+        verdicts = [judged(r, p) for r, p in zip(rows, ps_adjusted, strict=True)]
+        false_alarms += any(v in ("regression", "improvement") for v in verdicts)
         for k, name in enumerate(names):
-            better = info[name].higher_is_better
-            b = [_worse(recorded[name][i], shift, better) for i in b_idx]
-            a = [recorded[name][i] for i in a_idx]
-            row = measure_series(
-                name, MetricSamples(info[name].unit, better, a, b), 0.95, resamples, seed
-            )
+            a, b = drawn[name]
+            worse = [_worse(g, shift, info[name].higher_is_better) for g in b]
+            row = measured(name, a, worse)
             p_adjusted = holm([*ps[:k], row["p"], *ps[k + 1 :]])[k]
             detected[name] += judged(row, p_adjusted) == "regression"
     return ErrorRates(

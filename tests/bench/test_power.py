@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from harness.bench.analysis import series_info
 from harness.bench.power import error_rates, recorded_boots, render_rates, wilson_interval
 from harness.errors import UserError
 from tests.bench.fake_samples import sample
@@ -39,7 +40,8 @@ def test_too_few_boots_a_side_never_flag() -> None:
 
 def test_only_series_of_every_round_are_resampled() -> None:
     samples = [*_recorded(0.001, boots=3), sample("secns", 1, 1, "lmbench/late", 1.0, metric="x")]
-    assert sorted(recorded_boots(samples, "secns")) == ["m0", "m1", "m2", "m3", "m4"]
+    info = series_info(samples)
+    assert sorted(recorded_boots(samples, "secns", info)) == ["m0", "m1", "m2", "m3", "m4"]
     with pytest.raises(UserError, match="resampling needs 2"):
         error_rates(_recorded(0.001, boots=1), "secns", boots=8)
 
