@@ -380,12 +380,12 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
         ),
         str,
     )
-    # Benchmark boots side by side under icount; under wall clock (chosen with KVM)
-    # another boot's load would be measured too.
-    workers = (opts.boots_at_once or parallel_boots(timing)) if timing is Timing.ICOUNT else 1
-    say(f"benchmark boots side by side: {workers}")
     profile = inputs.profile
     if profile is not None:
+        # Side by side under icount; under wall clock (chosen with KVM) another boot's
+        # load would be measured too.
+        workers = (opts.boots_at_once or parallel_boots(timing)) if timing is Timing.ICOUNT else 1
+        say(f"benchmark boots side by side: {workers}")
         failures += run_rounds(
             Boots(run, workers),
             profile,
