@@ -1,23 +1,47 @@
 """The image recipe (images/rootfs.toml) as typed, frozen data."""
 
 import hashlib
-import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Annotated
 
-from harness.errors import UserError
+import pydantic.dataclasses
+from pydantic import AfterValidator, Field, StrictStr
+
 from harness.paths import IMAGES_DIR
+from harness.tomlmodel import TABLE, load_toml
 
 RECIPE_FILE = IMAGES_DIR / "rootfs.toml"
 
+Names = tuple[StrictStr, ...]
+# mke2fs's fs-size: a count of blocks, or of K, M, G, T bytes or (s) 512-byte sectors.
+Size = Annotated[StrictStr, Field(pattern=r"^[1-9][0-9]*[KkMmGgTts]?$")]
 
-@dataclass(frozen=True)
+
+@pydantic.dataclasses.dataclass(config=TABLE)
 class Bootstrap:
-    suite: str
-    variant: str
-    components: tuple[str, ...]
-    packages: tuple[str, ...]
-    without_depends: tuple[str, ...] = ()
+    """What mmdebstrap installs: the [rootfs] table, or a [container.NAME] one."""
+
+    suite: StrictStr
+    variant: StrictStr
+    # An empty array, too, means main alone.
+    components: Annotated[Names, AfterValidator(lambda c: c or ("main",))] = ("main",)
+    packages: Names = ()
+    without_depends: Names = ()
+
+
+@pydantic.dataclasses.dataclass(config=TABLE)
+class _Rootfs(Bootstrap):
+    """The [rootfs] table: the guest's own bootstrap, its disk size and masked units."""
+
+    size: Size = "4G"
+    masked_units: Names = ()
+
+
+@pydantic.dataclasses.dataclass(config=TABLE)
+class _RecipeFile:
+    rootfs: _Rootfs
+    container: dict[str, Bootstrap] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -27,26 +51,6 @@ class RootfsRecipe:
     masked_units: tuple[str, ...]
     containers: dict[str, Bootstrap]
     digest: str
-
-
-def _strings(table: dict, key: str, where: str) -> tuple[str, ...]:
-    value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UserError(f"{where}: '{key}' must be a list of strings")
-    return tuple(value)
-
-
-def _bootstrap(table: dict, where: str) -> Bootstrap:
-    for key in ("suite", "variant"):
-        if not isinstance(table.get(key), str):
-            raise UserError(f"{where}: '{key}' must be a string")
-    return Bootstrap(
-        suite=table["suite"],
-        variant=table["variant"],
-        components=_strings(table, "components", where) or ("main",),
-        packages=_strings(table, "packages", where),
-        without_depends=_strings(table, "without_depends", where),
-    )
 
 
 def recipe_digest(recipe: bytes, hooks_dir: Path) -> str:
@@ -59,24 +63,12 @@ def recipe_digest(recipe: bytes, hooks_dir: Path) -> str:
 
 def load_recipe(path: Path = RECIPE_FILE) -> RootfsRecipe:
     raw = path.read_bytes()
-    try:
-        data = tomllib.loads(raw.decode())
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: {exc}") from exc
-    if not isinstance(data.get("rootfs"), dict):
-        raise UserError(f"{path}: missing [rootfs] table")
-    rootfs = data["rootfs"]
-    size = rootfs.get("size", "4G")
-    if not isinstance(size, str):
-        raise UserError(f"{path} [rootfs]: 'size' must be a string such as \"4G\"")
-    containers = {
-        name: _bootstrap(table, f"{path} [container.{name}]")
-        for name, table in data.get("container", {}).items()
-    }
+    recipe = load_toml(path, _RecipeFile, raw)
+    rootfs = recipe.rootfs
     return RootfsRecipe(
-        rootfs=_bootstrap(rootfs, f"{path} [rootfs]"),
-        size=size,
-        masked_units=_strings(rootfs, "masked_units", f"{path} [rootfs]"),
-        containers=containers,
+        rootfs=Bootstrap(**{f.name: getattr(rootfs, f.name) for f in fields(Bootstrap)}),
+        size=rootfs.size,
+        masked_units=rootfs.masked_units,
+        containers=recipe.container,
         digest=recipe_digest(raw, path.parent / "hooks"),
     )

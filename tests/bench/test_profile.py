@@ -51,12 +51,38 @@ def test_profile_fields_and_settings(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("boots = 1", "boots = 0"), "'boots' must be a positive integer"),
-        (("depths = [1, 32]", "depths = [1, 33]"), "past the bound 32"),
-        (('workloads = ["table3", "depth"]', 'workloads = ["table9"]'), "unknown workloads"),
-        (("ab_requests = 10", "ab_requests = 10\nbogus = 1"), "unknown field 'bogus'"),
-        (("siblings = [1, 5]", 'siblings = ["x"]'), "'siblings' holds 'x'"),
-        (("mmap_iterations = 100\n", ""), "missing field 'mmap_iterations'"),
+        (("boots = 1", "boots = 0"), "'boots' must be greater than 0, not 0"),
+        (
+            ("depths = [1, 32]", "depths = [1, 33]"),
+            r"'depths\[1\]' must be less than or equal to 32, not 33",
+        ),
+        (
+            ('workloads = ["table3", "depth"]', 'workloads = ["table9"]'),
+            r"'workloads\[0\]' must be 'table3', .* or 'siblings', not 'table9'$",
+        ),
+        (("ab_requests = 10", "ab_requests = 10\nbogus = 1"), "unknown key 'bogus'"),
+        (
+            ("siblings = [1, 5]", 'siblings = ["x"]'),
+            r"'siblings\[0\]' must be an integer, not 'x'$",
+        ),
+        (("mmap_iterations = 100\n", ""), "missing key 'mmap_iterations'"),
+        (('description = "t"', "description = 1"), "'description' must be a string, not 1"),
+        (("boots = 1", "boots = true"), "'boots' must be an integer, not True"),
+        (("boots = 1", 'boots = "1"'), "'boots' must be an integer, not '1'"),
+        (("boots = 1", "boots = 1.0"), "'boots' must be an integer, not 1.0"),
+        (("repetitions = 2", "repetitions = nan"), "'repetitions' must be an integer, not nan"),
+        (("lmbench_n = 1", "lmbench_n = -3"), "'lmbench_n' must be greater than 0, not -3"),
+        (
+            ("ab_clients = [1, 2]", "ab_clients = [1, 0]"),
+            r"'ab_clients\[1\]' must be greater than 0",
+        ),
+        (
+            ("ab_clients = [1, 2]", "ab_clients = []"),
+            "'ab_clients' must have at least 1 item, not 0",
+        ),
+        (("depths = [1, 32]", "depths = 32"), "'depths' must be an array, not 32"),
+        (('workloads = ["table3", "depth"]', "workloads = []"), "'workloads' must have at least 1"),
+        (('description = "t"', 'description = "t"\nname = "t"'), "unknown key 'name'$"),
     ],
 )
 def test_bad_profiles_name_file_profile_and_field(
@@ -66,6 +92,25 @@ def test_bad_profiles_name_file_profile_and_field(
     with pytest.raises(UserError, match=message) as err:
         load_profile("tiny", path)
     assert str(path) in str(err.value) and "[profile.tiny]" in str(err.value)
+
+
+def test_unknown_top_level_table(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD + "[profiles.x]\n")
+    with pytest.raises(UserError, match=r"profiles\.toml: unknown key 'profiles'$"):
+        load_profile("tiny", path)
+
+
+def test_a_broken_profile_does_not_stop_another(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD + "[profile.broken]\nboots = 0\n")
+    assert load_profile("tiny", path).boots == 1
+
+
+def test_a_bad_recorded_profile_names_the_manifest() -> None:
+    from harness.pipeline import recorded_profile
+
+    settings = load_profile("quick").settings()
+    with pytest.raises(UserError, match=r"of the resumed run: 'boots' must be an integer, not '8'"):
+        recorded_profile({"profile": {"name": "quick", **settings, "boots": "8"}})
 
 
 def test_unknown_profile(tmp_path: Path) -> None:
