@@ -88,7 +88,7 @@ def build_image(recipe: RootfsRecipe, cache: Path) -> GuestImage:
     proc.run_logged(commands.ssh_keygen_argv(client_key, "secns-harness"), log, what="ssh key")
     proc.run_logged(commands.ssh_keygen_argv(host_key, "secns-guest"), log, what="host key")
     customize.install_ssh(root, client_key.with_suffix(".pub"), host_key)
-    customize.install_system(root, recipe.masked_units)
+    customize.install_system(root, recipe.masked_units, recipe.masked_generators)
     (tmp / "packages.txt").write_text(proc.capture(commands.package_list_argv(root)))
     proc.run_logged(
         commands.mke2fs_argv(root, tmp / "rootfs.img", recipe.size), log, what="image: mke2fs"

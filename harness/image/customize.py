@@ -45,22 +45,30 @@ def install_ssh(root: Path, client_pubkey: Path, host_key: Path) -> None:
     _write(root / "etc/systemd/system/ssh.service.d/secns.conf", SSH_UNIT_DROPIN)
 
 
-def install_system(root: Path, masked_units: tuple[str, ...]) -> None:
+def _mask(directory: Path, names: tuple[str, ...]) -> None:
+    """systemd's masking: a link to /dev/null in /etc hides the packaged file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        link = directory / name
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        os.symlink("/dev/null", link)
+
+
+def install_system(
+    root: Path, masked_units: tuple[str, ...], masked_generators: tuple[str, ...]
+) -> None:
     _write(root / "etc/hostname", GUEST_HOSTNAME + "\n")
     _write(root / "etc/hosts", f"127.0.0.1\tlocalhost\n127.0.1.1\t{GUEST_HOSTNAME}\n")
     # The kernel mounts the root read-write (root=/dev/vda rw): no entry, no device wait.
     _write(root / "etc/fstab", "# root is mounted by the kernel; see the kernel command line\n")
     _write(root / "etc/machine-id", MACHINE_ID + "\n", 0o444)
     systemd_dir = root / "etc/systemd/system"
-    systemd_dir.mkdir(parents=True, exist_ok=True)
+    _mask(systemd_dir, masked_units)
     default = systemd_dir / "default.target"
     default.unlink(missing_ok=True)
     os.symlink("/lib/systemd/system/multi-user.target", default)
-    for unit in masked_units:
-        link = systemd_dir / unit
-        if link.is_symlink() or link.exists():
-            link.unlink()
-        os.symlink("/dev/null", link)
+    _mask(root / "etc/systemd/system-generators", masked_generators)
 
 
 def install_container_tarball(root: Path, name: str, tarball: Path) -> Path:

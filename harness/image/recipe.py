@@ -32,10 +32,12 @@ class Bootstrap:
 
 @pydantic.dataclasses.dataclass(config=TABLE)
 class _Rootfs(Bootstrap):
-    """The [rootfs] table: the guest's own bootstrap, its disk size and masked units."""
+    """The [rootfs] table: the guest's own bootstrap, its disk size, masked units and
+    generators."""
 
     size: Size = "4G"
     masked_units: Names = ()
+    masked_generators: Names = ()
 
 
 @pydantic.dataclasses.dataclass(config=TABLE)
@@ -49,6 +51,7 @@ class RootfsRecipe:
     rootfs: Bootstrap
     size: str
     masked_units: tuple[str, ...]
+    masked_generators: tuple[str, ...]
     containers: dict[str, Bootstrap]
     digest: str
 
@@ -69,6 +72,7 @@ def load_recipe(path: Path = RECIPE_FILE) -> RootfsRecipe:
         rootfs=Bootstrap(**{f.name: getattr(rootfs, f.name) for f in fields(Bootstrap)}),
         size=rootfs.size,
         masked_units=rootfs.masked_units,
+        masked_generators=rootfs.masked_generators,
         containers=recipe.container,
         digest=recipe_digest(raw, path.parent / "hooks"),
     )

@@ -25,10 +25,13 @@ def test_install_ssh_pins_one_host_key_and_authorizes_client(tmp_path: Path) -> 
     assert dropin.read_text() == "[Service]\nExecStartPre=\n"
 
 
-def test_install_system_masks_units(tmp_path: Path) -> None:
-    customize.install_system(tmp_path, ("apt-daily.timer",))
-    link = tmp_path / "etc/systemd/system/apt-daily.timer"
-    assert link.is_symlink() and os.readlink(link) == "/dev/null"
+def test_install_system_masks_units_and_generators(tmp_path: Path) -> None:
+    customize.install_system(tmp_path, ("apt-daily.timer",), ("systemd-fstab-generator",))
+    for link in (
+        tmp_path / "etc/systemd/system/apt-daily.timer",
+        tmp_path / "etc/systemd/system-generators/systemd-fstab-generator",
+    ):
+        assert link.is_symlink() and os.readlink(link) == "/dev/null"
     assert (tmp_path / "etc/hostname").read_text().strip() == customize.GUEST_HOSTNAME
     assert len((tmp_path / "etc/machine-id").read_text().strip()) == 32
     assert os.readlink(tmp_path / "etc/systemd/system/default.target").endswith("multi-user.target")

@@ -93,5 +93,6 @@ def test_a_recipe_without_rootfs_is_named(tmp_path: Path) -> None:
 def test_recipe_defaults(tmp_path: Path) -> None:
     recipe = load_recipe(_recipe_file(tmp_path, "components = []\n" + WEB))
     assert (recipe.size, recipe.masked_units, recipe.rootfs.packages) == ("4G", (), ())
+    assert recipe.masked_generators == ()
     assert recipe.rootfs.components == ("main",) == recipe.containers["web"].components
     assert type(recipe.rootfs) is Bootstrap  # not the [rootfs] table with size and units
