@@ -15,7 +15,15 @@ from types import TracebackType
 from harness import proc, tools
 from harness.errors import InfraError
 from harness.guest.session import GuestSession
-from harness.vm.commands import BASE_APPEND, Accel, BootSpec, Timing, qemu_argv, swtpm_argv
+from harness.vm.commands import (
+    BASE_APPEND,
+    TCG_APPEND,
+    Accel,
+    BootSpec,
+    Timing,
+    qemu_argv,
+    swtpm_argv,
+)
 
 PORT_RETRIES = 3
 
@@ -53,7 +61,8 @@ class GuestConfig:
 
 def boot_append(cfg: GuestConfig) -> str:
     policy = f"ima_policy={cfg.boot_ima_policy}" if cfg.boot_ima_policy else ""
-    return " ".join(a for a in (BASE_APPEND, policy, cfg.extra_append) if a)
+    tcg = TCG_APPEND if cfg.accel is Accel.TCG else ""
+    return " ".join(a for a in (BASE_APPEND, tcg, policy, cfg.extra_append) if a)
 
 
 @dataclass
@@ -149,7 +158,7 @@ class Guest:
                     f"guest did not answer SSH within {self.config.boot_timeout:.0f} s; killed",
                     self.console_log,
                 )
-            time.sleep(0.5)
+            time.sleep(0.2)  # a refused attempt costs a few ms: poll often
 
     def power_off(self, timeout: float) -> None:
         """Shut the guest down cleanly and wait for QEMU to exit; InfraError on timeout."""
