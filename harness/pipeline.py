@@ -259,6 +259,7 @@ def guest_config(
     timing: Timing,
     variant: str,
     boot_ima_policy: str | None = "tcb",
+    cpus: int = 2,
 ) -> GuestConfig:
     return GuestConfig(
         kernel=kernel.bzimage,
@@ -270,6 +271,7 @@ def guest_config(
         boot_timeout=opts.boot_timeout,
         extra_append=resolve(variant).append,
         boot_ima_policy=boot_ima_policy,
+        cpus=cpus,
     )
 
 
@@ -365,9 +367,9 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
         run,
     )
 
-    def config(variant: str, boot_ima_policy: str | None = "tcb") -> GuestConfig:
+    def config(variant: str, boot_ima_policy: str | None = "tcb", cpus: int = 2) -> GuestConfig:
         return guest_config(
-            kernels[variant], image, opts, choice.accel, timing, variant, boot_ima_policy
+            kernels[variant], image, opts, choice.accel, timing, variant, boot_ima_policy, cpus
         )
 
     # Scenario boots one at a time: they check PCR 10 against the IMA list, and a
@@ -390,7 +392,12 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             Boots(run, workers),
             profile,
             opts.variants,
-            lambda variant: config(variant, boot_ima_policy=None),
+            # Under icount a benchmark guest has one vCPU, so that guest time is
+            # deterministic and A/B deltas are real; scenario guests keep two, for
+            # the races attacks need (QEMU runs them round-robin under icount).
+            lambda variant: config(
+                variant, boot_ima_policy=None, cpus=1 if timing is Timing.ICOUNT else 2
+            ),
             guest_tools,
             opts.timeout_scale,
         )
