@@ -42,6 +42,10 @@ files() {
 		sign container "$NS/$f"
 	done
 	sign stranger "$NS/unknown-key"
+	# Appraised only as uid 4242's: the rest of the container runs.
+	cp /bin/true "$NS/owned-signed"
+	sign container "$NS/owned-signed"
+	chown 4242 "$NS/owned-signed"
 	# Flip the last byte of the signature: the key is known, the
 	# signature no longer verifies.
 	local sig last
@@ -53,6 +57,8 @@ files() {
 
 	printf 'measure func=BPRM_CHECK\nappraise func=BPRM_CHECK appraise_type=imasig\n' \
 		>"$NS/appraise.policy"
+	printf 'appraise func=BPRM_CHECK fowner=4242 appraise_type=imasig\n' \
+		>"$NS/owned.policy"
 	printf 'measure func=BPRM_CHECK\n' >"$NS/measure.policy"
 	printf 'dont_appraise func=BPRM_CHECK\n' >"$NS/relax.policy"
 	printf 'measure func=MMAP_CHECK mask=MAY_EXEC\n' >"$NS/mmap.policy"
