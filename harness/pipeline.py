@@ -259,7 +259,6 @@ def guest_config(
     timing: Timing,
     variant: str,
     boot_ima_policy: str | None = "tcb",
-    cpus: int = 2,
 ) -> GuestConfig:
     return GuestConfig(
         kernel=kernel.bzimage,
@@ -271,7 +270,6 @@ def guest_config(
         boot_timeout=opts.boot_timeout,
         extra_append=resolve(variant).append,
         boot_ima_policy=boot_ima_policy,
-        cpus=cpus,
     )
 
 
@@ -367,9 +365,9 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
         run,
     )
 
-    def config(variant: str, boot_ima_policy: str | None = "tcb", cpus: int = 2) -> GuestConfig:
+    def config(variant: str, boot_ima_policy: str | None = "tcb") -> GuestConfig:
         return guest_config(
-            kernels[variant], image, opts, choice.accel, timing, variant, boot_ima_policy, cpus
+            kernels[variant], image, opts, choice.accel, timing, variant, boot_ima_policy
         )
 
     # Scenario boots one at a time: they check PCR 10 against the IMA list, and a
@@ -392,12 +390,7 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             Boots(run, workers),
             profile,
             opts.variants,
-            # Under icount a benchmark guest has one vCPU, so that guest time is
-            # deterministic and A/B deltas are real; scenario guests keep two, for
-            # the races attacks need (QEMU runs them round-robin under icount).
-            lambda variant: config(
-                variant, boot_ima_policy=None, cpus=1 if timing is Timing.ICOUNT else 2
-            ),
+            lambda variant: config(variant, boot_ima_policy=None),
             guest_tools,
             opts.timeout_scale,
         )

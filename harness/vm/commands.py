@@ -48,6 +48,8 @@ class BootSpec:
 def qemu_argv(spec: BootSpec) -> list[str]:
     if spec.timing is Timing.ICOUNT and spec.accel is not Accel.TCG:
         raise ValueError("icount timing needs the TCG accelerator")
+    # icount serialises the guest on one vCPU: deterministic, so A/B deltas are real.
+    cpus = 1 if spec.timing is Timing.ICOUNT else spec.cpus
     argv = [
         "qemu-system-x86_64",
         "-nodefaults",
@@ -68,7 +70,7 @@ def qemu_argv(spec: BootSpec) -> list[str]:
         "-m",
         str(spec.memory_mb),
         "-smp",
-        str(spec.cpus),
+        str(cpus),
         "-kernel",
         str(spec.kernel),
         "-append",

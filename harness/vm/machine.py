@@ -57,7 +57,6 @@ class GuestConfig:
     boot_ima_policy: str | None = "tcb"
     # Only for preparing an image (harness.image.preload): the boot changes the disk.
     keep_disk_writes: bool = False
-    cpus: int = 2
 
 
 def boot_append(cfg: GuestConfig) -> str:
@@ -125,7 +124,6 @@ class Guest:
                 timing=cfg.timing,
                 disk=cfg.disk,
                 keep_disk_writes=cfg.keep_disk_writes,
-                cpus=cfg.cpus,
                 ssh_port=port,
                 tpm_socket=tpm_socket,
                 append=boot_append(cfg),
