@@ -61,7 +61,6 @@ def checkpatch_argv(tree: Path, patch: Path) -> list[str]:
         str(tree / "scripts" / "checkpatch.pl"),
         "--strict",
         "--no-tree",
-        "--no-signoff",
         "--show-types",
         str(patch),
     ]

@@ -31,6 +31,7 @@ def test_checkpatch_argv_is_strict() -> None:
     argv = cs.checkpatch_argv(Path("/tree"), Path("/p/0001-x.patch"))
     assert argv[:2] == ["perl", "/tree/scripts/checkpatch.pl"]
     assert "--strict" in argv and argv[-1] == "/p/0001-x.patch"
+    assert "--no-signoff" not in argv  # a patch without Signed-off-by is flagged
 
 
 REPORT = """\
