@@ -19,6 +19,9 @@ from invoke.exceptions import CommandTimedOut
 from harness.errors import InfraError
 
 GUEST_USER = "root"
+# What paramiko reports for a channel closed without an exit status (also a command
+# killed by a signal).
+NO_EXIT_STATUS = -1
 
 # Connection attempts while the guest boots fail by design; paramiko would log each
 # one with a traceback through logging's last-resort handler.
@@ -94,7 +97,13 @@ class GuestSession:
             raise InfraError(
                 f"lost the SSH connection to the guest running {shell!r}: {exc}"
             ) from exc
-        return CommandResult(shell, res.exited, res.stdout, res.stderr, time.monotonic() - start)
+        seconds = time.monotonic() - start
+        # invoke only reports a timeout once its timer thread has finished closing the
+        # channel; a command that returns while that thread is still running comes back
+        # as "no exit status" (-1) instead. Past the timeout, that is the timeout.
+        if res.exited == NO_EXIT_STATUS and seconds >= timeout:
+            return CommandResult(shell, None, res.stdout, res.stderr, seconds)
+        return CommandResult(shell, res.exited, res.stdout, res.stderr, seconds)
 
     def put(self, local: Path, remote: str) -> None:
         self.conn.put(str(local), remote)
