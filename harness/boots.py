@@ -57,16 +57,16 @@ class Boots:
     @contextmanager
     def guest(self, config: GuestConfig, boot_dir: Path, record: dict) -> Iterator[Guest]:
         """The booted guest; a boot that fails or is interrupted is recorded as such."""
+        guest = Guest(config, boot_dir)
+        # Known before it boots, so that stopping the run also ends a boot under way.
+        with self._lock:
+            self._live[boot_dir] = guest
+        if self.stopping.is_set():
+            guest.kill()
         try:
-            with Guest(config, boot_dir) as guest:
+            with guest:
                 record["boot_seconds"] = guest.boot_seconds
-                with self._lock:
-                    self._live[boot_dir] = guest
-                try:
-                    yield guest
-                finally:
-                    with self._lock:
-                        self._live.pop(boot_dir, None)
+                yield guest
                 if timeouts := guest.tpm_timeouts():
                     say(f"{boot_dir.name}: the guest timed out on {timeouts} TPM command(s)")
         except InfraError as exc:
@@ -76,6 +76,9 @@ class Boots:
         except KeyboardInterrupt:
             self.run.append_boot({**record, "status": "interrupted"})
             raise
+        finally:
+            with self._lock:
+                self._live.pop(boot_dir, None)
 
     def run_all(
         self, tasks: Sequence[T], task: Callable[[T], None], name: Callable[[T], str]

@@ -7,6 +7,7 @@ and swtpm and leaves the console log in the boot directory.
 import shutil
 import socket
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,7 @@ class Guest:
     _procs: list[proc.Background] = field(default_factory=list, init=False)
     _tpm_dir: Path | None = field(default=None, init=False)
     _qemu: proc.Background | None = field(default=None, init=False)
+    _killed: threading.Event = field(default_factory=threading.Event, init=False)
 
     @property
     def console_log(self) -> Path:
@@ -144,6 +146,8 @@ class Guest:
     def _await_ssh(self, qemu: proc.Background, start: float) -> None:
         deadline = start + self.config.boot_timeout
         while True:
+            if self._killed.is_set():
+                raise InfraError("guest killed while it booted", self.console_log)
             if qemu.exit_status() is not None:
                 raise InfraError(
                     f"guest exited (status {qemu.exit_status()}) before SSH came up; "
@@ -183,7 +187,9 @@ class Guest:
 
     def kill(self) -> None:
         """End QEMU from another thread: the thread using the guest then fails its next
-        command and cleans up the rest as it leaves the context."""
+        command (or its wait for SSH, also when QEMU has not started yet) and cleans
+        up the rest as it leaves the context."""
+        self._killed.set()
         if self._qemu is not None:
             self._qemu.stop()
 
