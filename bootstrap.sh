@@ -7,6 +7,8 @@ cd "$(dirname "$0")"
 APT_PACKAGES=(
   # base kernel source and what building it needs
   linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev ccache patch xz-utils
+  # gawk: Kbuild checks the blacklist hash list (kernel-config/) with a gawk script
+  gawk
   # guest image
   mmdebstrap e2fsprogs openssh-client
   # guests

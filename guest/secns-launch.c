@@ -105,6 +105,30 @@ static void write_ima(const struct options *o, const char *file,
 	free(path);
 }
 
+/*
+ * Bind /dev/tpm@num to the current namespace. A chip swtpm has just made
+ * is found by number a moment after its device nodes appear: retry ENODEV
+ * for up to ten seconds.
+ */
+static void bind_vtpm(const struct options *o, int num)
+{
+	char *path = ima_path(o, "vtpm"), text[16];
+	int len = snprintf(text, sizeof(text), "%d", num), i, fd, err = 0;
+
+	for (i = 0; i < 100; i++, usleep(100000)) {
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			die(EXIT_SETUP, "open %s: %s", path, strerror(errno));
+		err = write(fd, text, len) == len ? 0 : errno;
+		close(fd);
+		if (err != ENODEV)
+			break;
+	}
+	if (err)
+		die(EXIT_SETUP, "write %s: %s", path, strerror(err));
+	free(path);
+}
+
 static char *read_file(const char *path, size_t *len)
 {
 	struct stat st;
@@ -298,7 +322,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 int main(int argc, char **argv)
 {
 	struct options o;
-	char *policy = NULL, num[16];
+	char *policy = NULL;
 	size_t len;
 	int level, i;
 
@@ -313,10 +337,8 @@ int main(int argc, char **argv)
 		if (syscall(SYS_unshare, CLONE_NEWIMA))
 			die(EXIT_SETUP, "unshare(CLONE_NEWIMA) at level %d: %s",
 			    level, strerror(errno));
-		if (level == o.nest && o.vtpm >= 0) {
-			len = snprintf(num, sizeof(num), "%d", o.vtpm);
-			write_ima(&o, "vtpm", num, len);
-		}
+		if (level == o.nest && o.vtpm >= 0)
+			bind_vtpm(&o, o.vtpm);
 		if (level == o.nest) {
 			for (i = 0; i < o.nr_keys; i++) {
 				char *der = read_file(o.keys[i], &len);

@@ -23,7 +23,7 @@ from harness.digest import file_sha256
 from harness.errors import InfraError
 from harness.hostinfo import toolchain_id
 from harness.kernel import commands
-from harness.kernel.config import check_merged, requested_options
+from harness.kernel.config import check_merged, referenced_files, requested_options
 from harness.kernel.series import Series, split_revision
 from harness.kernel.source import KernelSource
 from harness.kernel.variants import Variant
@@ -94,8 +94,17 @@ def build_inputs(
             "fragments": "\n".join(
                 f"{k}={v}" for k, v in requested_options(variant.fragments).items()
             ),
+            **_referenced_file_parts(variant),
         }
     )
+
+
+def _referenced_file_parts(variant: Variant) -> dict[str, str]:
+    # Only present when a fragment names a file, so that other keys stay as they were.
+    return {
+        f"file {name}": f"file {name}={file_sha256(path)}"
+        for name, path in sorted(referenced_files(variant.fragments).items())
+    }
 
 
 def cache_key(source: KernelSource, variant: Variant, series: Series, toolchain: str) -> str:
@@ -166,6 +175,8 @@ def configure(
     env = _build_env(cache)
     label = f"kernel {variant.name}"
     build_dir.mkdir(parents=True, exist_ok=True)
+    for name, path in referenced_files(variant.fragments).items():
+        shutil.copyfile(path, build_dir / name)
     proc.run_logged(
         commands.make_argv(tree, build_dir, [commands.BASE_CONFIG_TARGET]),
         log,

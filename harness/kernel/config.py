@@ -33,6 +33,19 @@ def requested_options(fragments: Iterable[Path]) -> dict[str, str]:
     return wanted
 
 
+def referenced_files(fragments: Iterable[Path]) -> dict[str, Path]:
+    """Files the fragments name as string option values (a blacklist hash list, say),
+    found beside the fragment that names them: the build needs them in its output
+    directory, where Kbuild looks for a relative name."""
+    files: dict[str, Path] = {}
+    for frag in fragments:
+        for value in parse_config_text(frag.read_text(), str(frag)).values():
+            name = value[1:-1] if len(value) > 1 and value[0] == value[-1] == '"' else ""
+            if name and "/" not in name and (frag.parent / name).is_file():
+                files[name] = frag.parent / name
+    return files
+
+
 def lost_options(wanted: dict[str, str], final: dict[str, str]) -> list[str]:
     """Options whose requested value is not the final one, as 'CONFIG_X=want (got Y)'."""
     lost = []

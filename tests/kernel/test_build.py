@@ -58,6 +58,23 @@ def test_cache_key_covers_source_fragments_toolchain_and_series(tmp_path: Path) 
     )
 
 
+def test_a_file_a_fragment_names_is_in_the_key_and_in_the_build_directory(
+    tmp_path: Path, monkeypatch
+) -> None:
+    empty = Series(tmp_path, ())
+    hashes = tmp_path / "hashes"
+    hashes.write_text('"bin:00"\n')
+    variant = _variant(tmp_path, 'CONFIG_LIST="hashes"\n')
+    before = build.cache_key(_source(), variant, empty, "gcc")
+    hashes.write_text('"bin:01"\n')
+    assert build.cache_key(_source(), variant, empty, "gcc") != before
+
+    monkeypatch.setattr(build.proc, "run_logged", lambda *args, **kwargs: None)
+    build_dir = tmp_path / "build"
+    build.configure(variant, tmp_path, build_dir, tmp_path, tmp_path / "log", check=False)
+    assert (build_dir / "hashes").read_text() == '"bin:01"\n'
+
+
 def test_patched_tree_refreshes_files_a_dropped_patch_touched(tmp_path: Path, monkeypatch) -> None:
     base = tmp_path / "base"
     (base / "sec").mkdir(parents=True)

@@ -7,6 +7,7 @@ from harness.kernel.config import (
     check_merged,
     lost_options,
     parse_config_text,
+    referenced_files,
     requested_options,
 )
 
@@ -51,3 +52,15 @@ def test_repository_fragments_parse() -> None:
 
     for frag in KERNEL_CONFIG_DIR.glob("*.config"):
         parse_config_text(frag.read_text(), str(frag))
+
+
+def test_referenced_files_are_string_values_naming_a_file_beside_the_fragment(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "hashes").write_text('"bin:00"\n')
+    frag = tmp_path / "f.config"
+    frag.write_text(
+        'CONFIG_LIST="hashes"\nCONFIG_LSM="integrity,apparmor"\n'
+        'CONFIG_GONE="missing"\nCONFIG_FAR="../hashes"\nCONFIG_N=hashes\n'
+    )
+    assert referenced_files([frag]) == {"hashes": tmp_path / "hashes"}
