@@ -9,7 +9,7 @@ from harness.guest.session import CommandResult, GuestSession
 from harness.scenarios.checks import CHECKS
 from harness.scenarios.model import Expect, Metric, Scenario, Step
 
-OUTPUT_KEPT = 2000  # characters of each stream kept in the results
+OUTPUT_KEPT = 2000  # characters of each stream kept in the results; longer ones go to files
 
 
 @dataclass
@@ -67,6 +67,14 @@ def extract_metric(metric: Metric, res: CommandResult) -> float | None:
     return None
 
 
+def keep_whole_output(scratch: Path, line: int, res: CommandResult) -> None:
+    """Write a stream the results cut short, whole, to `scratch`/line<N>.<stream>,
+    so that a selftest's every verdict survives, not just its last lines."""
+    for stream, text in (("stdout", res.stdout), ("stderr", res.stderr)):
+        if len(text) > OUTPUT_KEPT:
+            (scratch / f"line{line}.{stream}").write_text(text)
+
+
 def _run_step(
     session: GuestSession,
     step: Step,
@@ -89,6 +97,7 @@ def _run_step(
         )
     assert step.run is not None
     res = session.run(step.run, timeout=step.timeout * timeout_scale)
+    keep_whole_output(scratch, step.line, res)
     reasons = unmet(step.expectation(variant), res)
     if step.metric is not None and not reasons:
         value = extract_metric(step.metric, res)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from harness.guest.session import CommandResult
 from harness.scenarios.model import Expect, Metric, Scenario, Step
-from harness.scenarios.runner import run_scenario, unmet
+from harness.scenarios.runner import OUTPUT_KEPT, run_scenario, unmet
 from tests.test_attest import entry
 
 
@@ -133,3 +133,14 @@ def test_timeout_scale_multiplies_step_timeouts(tmp_path: Path) -> None:
     sc = Scenario("s", "d", tmp_path / "s.yaml", (Step(line=1, run="true", timeout=30),))
     assert run_scenario(Session({}), sc, "secns", tmp_path, timeout_scale=10).status == "pass"
     assert seen == [300]
+
+
+def test_output_the_results_cut_short_is_kept_whole_in_the_scratch_dir(tmp_path: Path) -> None:
+    long_out = "ok 1 first\n" + "x" * OUTPUT_KEPT + "\nok 2 last\n"
+    steps = (Step(line=4, run="long", expect=Expect(exit=0)), Step(line=6, run="short"))
+    sc = Scenario("s", "d", tmp_path / "s.yaml", steps)
+    session = FakeSession({"long": ok("long", long_out, "e"), "short": ok("short", "s")})
+    res = run_scenario(session, sc, "secns", tmp_path / "scratch")
+    assert "ok 1 first" not in res.steps[0].stdout
+    assert (tmp_path / "scratch" / "line4.stdout").read_text() == long_out
+    assert sorted(p.name for p in (tmp_path / "scratch").iterdir()) == ["line4.stdout"]
