@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import proc
+from harness.cachelock import cache_lock
 from harness.errors import InfraError
 from harness.image import commands
 from harness.image.build import GuestImage
@@ -80,6 +81,19 @@ def preload_containers(
     done = preloaded(image)
     if done is not None:
         return done
+    target = image.directory / PRELOADED_DISK
+    # Runs started together would boot over each other's copy; the one that waited
+    # finds the copy made.
+    with cache_lock(target):
+        done = preloaded(image)
+        if done is not None:
+            return done
+        return _make_preloaded(image, config, boot_dir, timeout_scale)
+
+
+def _make_preloaded(
+    image: GuestImage, config: GuestConfig, boot_dir: Path, timeout_scale: float
+) -> GuestImage:
     target = image.directory / PRELOADED_DISK
     tmp = target.with_name(target.name + ".tmp")
     tmp.unlink(missing_ok=True)

@@ -1,5 +1,8 @@
 import json
 import shlex
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -130,3 +133,28 @@ def test_failed_import_raises_and_leaves_no_preloaded_image(
     assert not (tmp_path / preload.PRELOADED_DISK).exists()
     assert not (tmp_path / f"{preload.PRELOADED_DISK}.tmp").exists()
     assert not FakeGuest.instances[0].powered_off
+
+
+def test_a_concurrent_preload_waits_and_reuses_the_copy(
+    tmp_path: Path, fake_boot: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs starting together: the second must not boot over the first's copy."""
+    image = _image(tmp_path)
+    first_booted, release_first = threading.Event(), threading.Event()
+    enter = FakeGuest.__enter__
+
+    def slow_enter(guest: FakeGuest) -> FakeGuest:
+        first_booted.set()
+        release_first.wait(5)
+        return enter(guest)
+
+    monkeypatch.setattr(FakeGuest, "__enter__", slow_enter)
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(preload.preload_containers, image, _config(tmp_path), tmp_path / "a")
+        assert first_booted.wait(5)
+        second = pool.submit(preload.preload_containers, image, _config(tmp_path), tmp_path / "b")
+        time.sleep(0.2)
+        assert not second.done() and len(FakeGuest.instances) == 1
+        release_first.set()
+        assert second.result(5) == first.result(5)
+    assert len(FakeGuest.instances) == 1
