@@ -13,6 +13,10 @@
 #   secns-bench siblings N POLICY    N idle processes, each in its own IMA namespace
 #                                    with POLICY (sibling containers' init processes)
 #   secns-bench siblings-stop
+#   secns-bench ns-alive POLICY      one such process where the kernel has IMA namespaces,
+#                                    none elsewhere (stopped by siblings-stop)
+#   secns-bench ns-gone              wait until no child IMA namespace is left, then
+#                                    for the kernel to switch its namespace code off
 #
 # Files the workloads share live in /root/secns/bench (ext4, not the overlay).
 set -euo pipefail
@@ -92,6 +96,21 @@ siblings_stop() {
 	rm -f "$DIR/siblings/pids"
 }
 
+ns_alive() {
+	if has_ima_ns; then
+		siblings 1 "$1"
+	fi
+}
+
+ns_gone() {
+	siblings_stop
+	local count=$SECURITYFS/ima/namespaces
+	[ -e "$count" ] || return 0
+	timeout 60 sh -c "until [ \"\$(cat $count)\" = 0 ]; do sleep 0.2; done"
+	# The kernel turns its namespace code off a second after the last one goes.
+	sleep 2
+}
+
 mkdir -p "$DIR"
 case "${1:-}" in
 docker-ready) docker_ready bench web ;;
@@ -103,10 +122,12 @@ web-start) web_start "${2:-}" ;;
 web-stop) docker rm -f web >/dev/null ;;
 siblings) siblings "$2" "$3" ;;
 siblings-stop) siblings_stop ;;
+ns-alive) ns_alive "$2" ;;
+ns-gone) ns_gone ;;
 *)
 	echo "usage: secns-bench docker-ready | host-policy FILE | has-ima-ns | lmbench-start MB |" \
 		"lmbench-stop | web-start [POLICY] | web-stop | siblings N POLICY |" \
-		"siblings-stop" >&2
+		"siblings-stop | ns-alive POLICY | ns-gone" >&2
 	exit 2
 	;;
 esac

@@ -26,6 +26,9 @@ LMBENCH_ENOUGH_US = 5000
 
 Argv = tuple[str, ...]
 
+NATIVE_NS_ALIVE = {"config": "native, 1 NS alive", "nested": 0}
+NATIVE_NS_GONE = {"config": "native, NS gone", "nested": 0}
+
 
 @dataclass(frozen=True)
 class Job:
@@ -82,6 +85,22 @@ def _table3(profile: Profile) -> list[Phase]:
             jobs=(_mmap_job("table3/native", profile, {"config": "native", "nested": 0}, 0),),
         ),
         Phase("table3-nested", "table3", jobs=tuple(nested), needs_ima_ns=True),
+        # Native again, once while a namespace exists elsewhere and once after the
+        # last one went: what a host task pays for namespaces it is not in. Vanilla
+        # measures the same rows at the same point of the boot, without namespaces.
+        Phase(
+            "table3-native-ns-alive",
+            "table3",
+            setup=(("secns-bench", "ns-alive", CONTAINER_POLICY),),
+            jobs=(_mmap_job("table3/native-ns-alive", profile, NATIVE_NS_ALIVE, 0),),
+            teardown=(("secns-bench", "siblings-stop"),),
+        ),
+        Phase(
+            "table3-native-ns-gone",
+            "table3",
+            setup=(("secns-bench", "ns-gone"),),
+            jobs=(_mmap_job("table3/native-ns-gone", profile, NATIVE_NS_GONE, 0),),
+        ),
     ]
 
 

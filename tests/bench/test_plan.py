@@ -1,6 +1,13 @@
 from dataclasses import replace
 
-from harness.bench.plan import CONTAINER_POLICY, HOST_POLICY, LMBENCH_ENOUGH_US, boot_plan
+from harness.bench.plan import (
+    CONTAINER_POLICY,
+    HOST_POLICY,
+    LMBENCH_ENOUGH_US,
+    NATIVE_NS_ALIVE,
+    NATIVE_NS_GONE,
+    boot_plan,
+)
 from harness.bench.profile import load_profile
 
 
@@ -37,6 +44,22 @@ def test_nested_jobs_run_in_namespaces_holding_the_container_policy() -> None:
     assert phases["table3-nested"].needs_ima_ns and not phases["table3-native"].needs_ima_ns
     depth = phases["depth"]
     assert [j.params["depth"] for j in depth.jobs] == sorted(profile.depths)
+
+
+def test_native_is_measured_again_beside_a_namespace_and_after_the_last_went() -> None:
+    phases = boot_plan(load_profile("quick"))
+    names = [p.name for p in phases]
+    order = ["table3-nested", "table3-native-ns-alive", "table3-native-ns-gone"]
+    assert [names.index(n) for n in order] == sorted(names.index(n) for n in order)
+    by_name = {p.name: p for p in phases}
+    alive, gone = by_name["table3-native-ns-alive"], by_name["table3-native-ns-gone"]
+    # Vanilla measures both rows too: they compare with its native.
+    assert not alive.needs_ima_ns and not gone.needs_ima_ns
+    assert alive.setup == (("secns-bench", "ns-alive", CONTAINER_POLICY),)
+    assert alive.teardown == (("secns-bench", "siblings-stop"),)
+    assert gone.setup == (("secns-bench", "ns-gone"),)
+    assert alive.jobs[0].params == NATIVE_NS_ALIVE and gone.jobs[0].params == NATIVE_NS_GONE
+    assert alive.jobs[0].argv[0] == "secns-mmap-bench"  # a host task, in no namespace
 
 
 def test_siblings_phases_start_k_minus_one_siblings() -> None:

@@ -35,11 +35,18 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_committed_profiles_load() -> None:
     quick, paper = load_profile("quick"), load_profile("paper")
-    # secns against secns judges 46 series at once (Table 3 6, LMbench 25, Apache 8,
+    # secns against secns judges 48 series at once (Table 3 8, LMbench 25, Apache 8,
     # depth 4, siblings 3): fewer boots than that family needs could decide nothing.
-    assert quick.boots >= boots_needed(46) and paper.boots > quick.boots
+    assert quick.boots >= boots_needed(48) and paper.boots > quick.boots
     assert max(paper.depths) == 32 and max(paper.siblings) == 100
     assert 200 in quick.ab_clients and 1 in quick.ab_clients
+
+
+def test_mmap_profile_measures_the_default_profiles_mmap_figures_alike() -> None:
+    quick, mmap = load_profile("quick"), load_profile("mmap")
+    assert mmap.workloads == ("table3", "depth", "siblings")
+    same = ("boots", "repetitions", "mmap_iterations", "table3_nested", "depths", "siblings")
+    assert all(getattr(mmap, f) == getattr(quick, f) for f in same)
 
 
 def test_profile_fields_and_settings(tmp_path: Path) -> None:

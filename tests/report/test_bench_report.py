@@ -36,6 +36,17 @@ def _table3_and_friends() -> list[dict]:
             out.append(
                 sample("secns", rnd, rep, "table3/ns10", 10.2, config="native + 10 NS", nested=10)
             )
+            out.append(
+                sample(
+                    "secns",
+                    rnd,
+                    rep,
+                    "table3/native-ns-alive",
+                    10.1,
+                    config="native, 1 NS alive",
+                    nested=0,
+                )
+            )
             for d in (1, 32):
                 out.append(sample("secns", rnd, rep, f"depth/{d}", 10.0 + d / 100, depth=d))
             for k in (1, 100):
@@ -51,6 +62,10 @@ def test_table3_sits_beside_the_paper() -> None:
     assert rows.loc["native + 10 NS", "vanilla µs (stdev)"] == "—"
     assert rows.loc["no security", "vanilla µs (stdev)"] == "9.000 (0.000)"
     assert rows.loc["native", "paper µs (stdev)"] == "1.26 (0.01)"
+    # Our rows beyond the paper's: slowdown against native, no paper figures.
+    assert rows.loc["native, 1 NS alive", "secns slowdown"] == "+1.00%"
+    assert rows.loc["native, 1 NS alive", "paper slowdown"] == ""
+    assert rows.loc["native, NS gone", "secns µs (stdev)"] == "—"
 
 
 def test_section_has_every_table_and_figure(tmp_path: Path) -> None:
