@@ -5,6 +5,7 @@ from typing import Any
 import pandas as pd
 
 from harness.bench.analysis import SeriesInfo
+from harness.bench.plan import NATIVE_NS_ALIVE, NATIVE_NS_GONE
 from harness.bench.stats import Comparison
 
 # The paper's Table 3, IMA column (µs, stdev), Linux 4.8 on a 2.4 GHz Dell M620,
@@ -18,8 +19,8 @@ PAPER_TABLE3_IMA: dict[str, tuple[float, float, float | None]] = {
     "native + 10 NS": (1.28, 0.01, 3.5),
 }
 # Our rows beyond the paper's: native again while a namespace exists elsewhere
-# and after the last one went (harness.bench.plan).
-EXTRA_TABLE3_ROWS = ("native, 1 NS alive", "native, NS gone")
+# and after the last one went.
+EXTRA_TABLE3_ROWS = (NATIVE_NS_ALIVE["config"], NATIVE_NS_GONE["config"])
 SAMPLE_COLUMNS = ["round", "variant", "job", "rep", "series", "metric", "value", "unit"]
 
 
