@@ -65,7 +65,8 @@ web_start() {
 		launch=(/bench/secns-launch -p /bench/web.policy --)
 	fi
 	# Host networking: ab in the guest talks to Apache without NAT in between.
-	docker run -d --name web --network host --cap-add SYS_ADMIN \
+	docker run -d --name web --network host \
+		--cap-add SYS_ADMIN --cap-add MAC_ADMIN \
 		--security-opt apparmor=unconfined \
 		-v "$SECURITYFS:$SECURITYFS" -v "$DIR:/bench" \
 		secns/web "${launch[@]}" apache2ctl -D FOREGROUND >/dev/null

@@ -7,6 +7,8 @@
 #   secns-fixtures vtpm              start a vTPM, print its chip number
 #   secns-fixtures container ARGS    docker run secns/bench ARGS with /ns and
 #                                    securityfs, able to create namespaces
+#   secns-fixtures rootless          the files an unprivileged user's
+#                                    container uses, in /var/lib/secns/rootless
 set -euo pipefail
 
 NS=/root/secns/ns
@@ -77,8 +79,20 @@ vtpm() {
 	echo "$out" | tee /root/secns/vtpm-num
 }
 
+# What `files` made, where a user other than root reaches it, with the
+# signatures (security.ima) kept; and a mount point for the namespace's files.
+rootless() {
+	local dir=/var/lib/secns/rootless
+	rm -rf "$dir" && mkdir -p "$dir/ima"
+	cp -a "$NS"/. "$dir"/
+	rm -f "$dir"/*.pem
+	chmod -R a+rX "$dir"
+}
+
+# A container the host's root starts, without a user namespace of its own:
+# CAP_SYS_ADMIN creates namespaces, CAP_MAC_ADMIN administers them.
 container() {
-	docker run --rm --network none --cap-add SYS_ADMIN \
+	docker run --rm --network none --cap-add SYS_ADMIN --cap-add MAC_ADMIN \
 		--security-opt apparmor=unconfined \
 		-v /sys/kernel/security:/sys/kernel/security \
 		-v "$NS":/ns secns/bench "$@"
@@ -89,5 +103,6 @@ docker-ready) docker_ready ;;
 files) files ;;
 vtpm) vtpm ;;
 container) shift; container "$@" ;;
-*) echo "usage: secns-fixtures docker-ready|files|vtpm|container ARGS" >&2; exit 2 ;;
+rootless) rootless ;;
+*) echo "usage: secns-fixtures docker-ready|files|vtpm|container ARGS|rootless" >&2; exit 2 ;;
 esac

@@ -6,7 +6,14 @@
  * innermost one, installs appraisal keys, loads the policy, and then
  * execs the command, so that the command's first access is already
  * evaluated by the new namespace. Meant for containers: run it as the
- * container's entry point with securityfs mounted.
+ * container's entry point, with securityfs mounted or with --view.
+ *
+ * With --userns the namespace comes with a user and a mount namespace in
+ * the same unshare(2), where the caller is root: any user can run its own
+ * policy, with no capability in the initial user namespace. --view mounts
+ * the namespace's own files (imafs) and configures it through them.
+ * --join enters a running container's user, mount and IMA namespaces
+ * instead, as `docker exec` would, and runs the command there.
  *
  * Exit status: the command's, or 125 for a usage error, 126 when a
  * namespace could not be set up, 127 when the command could not be run.
@@ -15,12 +22,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -28,6 +38,9 @@
 
 #ifndef CLONE_NEWIMA
 #define CLONE_NEWIMA 0x400000000ULL
+#endif
+#ifndef SECNS_NSTYPE_IMA
+#define SECNS_NSTYPE_IMA 0x00000040
 #endif
 
 #define EXIT_USAGE 125
@@ -37,6 +50,9 @@
 
 struct options {
 	const char *securityfs;
+	const char *view;	/* where to mount the namespace's imafs */
+	bool userns;
+	pid_t join;		/* a container's process to join, or 0 */
 	const char *policy;
 	const char *keys[MAX_KEYS];
 	int nr_keys;
@@ -75,6 +91,9 @@ static void __attribute__((noreturn)) usage(FILE *out, int status)
 		"  -s, --strict-children    namespaces created inside are strict\n"
 		"  -c, --show-conflicts     print the policy engine's report after loading\n"
 		"  -S, --securityfs DIR     where securityfs is mounted (default /sys/kernel/security)\n"
+		"  -U, --userns             new user and mount namespaces too, the caller root there\n"
+		"  -V, --view DIR           mount the namespace's files (imafs) on DIR and use them\n"
+		"  -j, --join PID           run the command in PID's user, mount and IMA namespaces\n"
 		"  -v, --verbose            say what is done\n",
 		prog);
 	exit(status);
@@ -83,10 +102,98 @@ static void __attribute__((noreturn)) usage(FILE *out, int status)
 static char *ima_path(const struct options *o, const char *file)
 {
 	char *path;
+	int ret = o->view ? asprintf(&path, "%s/%s", o->view, file) :
+			    asprintf(&path, "%s/ima/%s", o->securityfs, file);
 
-	if (asprintf(&path, "%s/ima/%s", o->securityfs, file) < 0)
+	if (ret < 0)
 		die(EXIT_SETUP, "out of memory");
 	return path;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t len = strlen(text);
+
+	if (fd < 0 || write(fd, text, len) != len || close(fd))
+		die(EXIT_SETUP, "write %s: %s", path, strerror(errno));
+}
+
+/*
+ * Map the caller's ids to root in the user namespace it has just made:
+ * the one mapping an unprivileged user may write for itself.
+ */
+static void map_to_root(uid_t uid, gid_t gid)
+{
+	char map[32];
+
+	snprintf(map, sizeof(map), "0 %u 1", uid);
+	write_text("/proc/self/uid_map", map);
+	write_text("/proc/self/setgroups", "deny");
+	snprintf(map, sizeof(map), "0 %u 1", gid);
+	write_text("/proc/self/gid_map", map);
+}
+
+/* Is /proc/self/ns/@type the namespace /proc/@pid/ns/@type names? */
+static bool same_namespace(pid_t pid, const char *type)
+{
+	char path[64];
+	struct stat mine, theirs;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, type);
+	if (stat(path, &theirs))
+		die(EXIT_SETUP, "%s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", type);
+	return !stat(path, &mine) && mine.st_ino == theirs.st_ino;
+}
+
+/*
+ * Enter @pid's user, mount and IMA namespaces, in that order: the user
+ * namespace gives the privilege the others ask for. pidfd setns(2) takes
+ * CLONE_NEW* flags as an int, which cannot name CLONE_NEWIMA (bit 34).
+ */
+static void join(pid_t pid)
+{
+	static const struct {
+		const char *type;
+		int nstype;
+	} types[] = {
+		{ "user", CLONE_NEWUSER },
+		{ "mnt", CLONE_NEWNS },
+		{ "ima", SECNS_NSTYPE_IMA },
+	};
+	int fds[3], i;
+	char path[64];
+
+	/* Open all first: once in the user namespace, /proc may refuse. */
+	for (i = 0; i < 3; i++) {
+		fds[i] = -1;
+		if (same_namespace(pid, types[i].type))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid,
+			 types[i].type);
+		fds[i] = open(path, O_RDONLY);
+		if (fds[i] < 0)
+			die(EXIT_SETUP, "%s: %s", path, strerror(errno));
+	}
+	for (i = 0; i < 3; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (setns(fds[i], types[i].nstype))
+			die(EXIT_SETUP, "setns into %d's %s namespace: %s", pid,
+			    types[i].type, strerror(errno));
+		close(fds[i]);
+	}
+	/*
+	 * Be the container's root, as nsenter -U is: ids the user namespace
+	 * does not map would lose every capability at exec. A namespace whose
+	 * setgroups(2) is denied keeps the supplementary groups.
+	 */
+	if (fds[0] >= 0 &&
+	    ((setgroups(0, NULL) && errno != EPERM) || setresgid(0, 0, 0) ||
+	     setresuid(0, 0, 0)))
+		die(EXIT_SETUP, "become root in %d's user namespace: %s", pid,
+		    strerror(errno));
 }
 
 /* One write(2) of @len bytes to an IMA file; dies with the file named. */
@@ -267,6 +374,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "strict-children", no_argument, NULL, 's' },
 		{ "show-conflicts", no_argument, NULL, 'c' },
 		{ "securityfs", required_argument, NULL, 'S' },
+		{ "userns", no_argument, NULL, 'U' },
+		{ "view", required_argument, NULL, 'V' },
+		{ "join", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -275,7 +385,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .securityfs = "/sys/kernel/security",
 			       .nest = 1, .vtpm = -1 };
-	while ((c = getopt_long(argc, argv, "+p:k:t:T:n:scS:vh", longopts,
+	while ((c = getopt_long(argc, argv, "+p:k:t:T:n:scS:UV:j:vh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -304,6 +414,15 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'S':
 			o->securityfs = optarg;
 			break;
+		case 'U':
+			o->userns = true;
+			break;
+		case 'V':
+			o->view = optarg;
+			break;
+		case 'j':
+			o->join = parse_number("--join", optarg, 1);
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -317,48 +436,78 @@ static void parse_args(int argc, char **argv, struct options *o)
 		usage(stderr, EXIT_USAGE);
 	if (o->vtpm >= 0 && o->new_vtpm)
 		die(EXIT_USAGE, "--vtpm and --new-vtpm exclude each other");
+	/* The host binds a vTPM: it takes the initial user namespace's root. */
+	if (o->userns && (o->vtpm >= 0 || o->new_vtpm))
+		die(EXIT_USAGE, "a vTPM is bound by the host, not with --userns");
+	if (o->join && (o->userns || o->view || o->policy || o->nr_keys ||
+			o->vtpm >= 0 || o->new_vtpm || o->nest != 1 ||
+			o->strict_children))
+		die(EXIT_USAGE, "--join runs a command only");
+}
+
+/* Create the namespaces, one per level, and configure each. */
+static void set_up(struct options *o)
+{
+	char *policy = NULL;
+	size_t len;
+	int level, i;
+
+	if (o->policy)
+		policy = read_file(o->policy, &len);
+	if (o->new_vtpm)
+		o->vtpm = start_vtpm(o->new_vtpm);
+
+	for (level = 1; level <= o->nest; level++) {
+		unsigned long long flags = CLONE_NEWIMA;
+		uid_t uid = geteuid();
+		gid_t gid = getegid();
+
+		if (level == 1 && o->userns)
+			flags |= CLONE_NEWUSER | CLONE_NEWNS;
+		/* glibc's unshare() takes an int: CLONE_NEWIMA is bit 34. */
+		if (syscall(SYS_unshare, flags))
+			die(EXIT_SETUP, "unshare(%sCLONE_NEWIMA) at level %d: %s",
+			    flags & CLONE_NEWUSER ?
+			    "CLONE_NEWUSER | CLONE_NEWNS | " : "",
+			    level, strerror(errno));
+		if (flags & CLONE_NEWUSER)
+			map_to_root(uid, gid);
+		/* Each level's files: a new mount hides its parent's. */
+		if (o->view && mount("imafs", o->view, "imafs", 0, NULL))
+			die(EXIT_SETUP, "mount imafs on %s at level %d: %s",
+			    o->view, level, strerror(errno));
+		if (level == o->nest && o->vtpm >= 0)
+			bind_vtpm(o, o->vtpm);
+		if (level == o->nest) {
+			for (i = 0; i < o->nr_keys; i++) {
+				char *der = read_file(o->keys[i], &len);
+
+				write_ima(o, "keys", der, len);
+				free(der);
+			}
+		}
+		if (policy)
+			load_policy(o, policy);
+		if (policy && o->show_conflicts)
+			show_conflicts(o);
+		if (o->verbose)
+			fprintf(stderr, "%s: namespace level %d ready\n", prog,
+				level);
+	}
+	if (o->strict_children)
+		write_ima(o, "strict_children", "1", 1);
+	free(policy);
 }
 
 int main(int argc, char **argv)
 {
 	struct options o;
-	char *policy = NULL;
-	size_t len;
-	int level, i;
 
 	parse_args(argc, argv, &o);
-	if (o.policy)
-		policy = read_file(o.policy, &len);
-	if (o.new_vtpm)
-		o.vtpm = start_vtpm(o.new_vtpm);
-
-	for (level = 1; level <= o.nest; level++) {
-		/* glibc's unshare() takes an int: CLONE_NEWIMA is bit 34. */
-		if (syscall(SYS_unshare, CLONE_NEWIMA))
-			die(EXIT_SETUP, "unshare(CLONE_NEWIMA) at level %d: %s",
-			    level, strerror(errno));
-		if (level == o.nest && o.vtpm >= 0)
-			bind_vtpm(&o, o.vtpm);
-		if (level == o.nest) {
-			for (i = 0; i < o.nr_keys; i++) {
-				char *der = read_file(o.keys[i], &len);
-
-				write_ima(&o, "keys", der, len);
-				free(der);
-			}
-		}
-		if (policy)
-			load_policy(&o, policy);
-		if (policy && o.show_conflicts)
-			show_conflicts(&o);
-		if (o.verbose)
-			fprintf(stderr, "%s: namespace level %d ready\n", prog,
-				level);
-	}
-	if (o.strict_children)
-		write_ima(&o, "strict_children", "1", 1);
-	free(policy);
-
+	if (o.join)
+		join(o.join);
+	else
+		set_up(&o);
 	execvp(argv[optind], argv + optind);
 	die(EXIT_EXEC, "%s: %s", argv[optind], strerror(errno));
 }
