@@ -110,13 +110,22 @@ static char *ima_path(const struct options *o, const char *file)
 	return path;
 }
 
-static void write_text(const char *path, const char *text)
+/* One write(2) of @len bytes to @path; dies with the file named. */
+static void write_file(const char *path, const void *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY);
-	ssize_t len = strlen(text);
 
-	if (fd < 0 || write(fd, text, len) != len || close(fd))
+	if (fd < 0)
+		die(EXIT_SETUP, "open %s: %s", path, strerror(errno));
+	if (write(fd, buf, len) != (ssize_t)len)
 		die(EXIT_SETUP, "write %s: %s", path, strerror(errno));
+	if (close(fd))
+		die(EXIT_SETUP, "close %s: %s", path, strerror(errno));
+}
+
+static void write_text(const char *path, const char *text)
+{
+	write_file(path, text, strlen(text));
 }
 
 /*
@@ -196,19 +205,13 @@ static void join(pid_t pid)
 		    strerror(errno));
 }
 
-/* One write(2) of @len bytes to an IMA file; dies with the file named. */
+/* One write(2) of @len bytes to the namespace's @file. */
 static void write_ima(const struct options *o, const char *file,
 		      const void *buf, size_t len)
 {
 	char *path = ima_path(o, file);
-	int fd = open(path, O_WRONLY);
 
-	if (fd < 0)
-		die(EXIT_SETUP, "open %s: %s", path, strerror(errno));
-	if (write(fd, buf, len) != (ssize_t)len)
-		die(EXIT_SETUP, "write %s: %s", path, strerror(errno));
-	if (close(fd))
-		die(EXIT_SETUP, "close %s: %s", path, strerror(errno));
+	write_file(path, buf, len);
 	free(path);
 }
 
