@@ -9,6 +9,8 @@ APT_PACKAGES=(
   linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev ccache patch xz-utils
   # gawk: Kbuild checks the blacklist hash list (kernel-config/) with a gawk script
   gawk
+  # guest tools: the OCI runtime links json-c statically
+  libjson-c-dev
   # guest image
   mmdebstrap e2fsprogs openssh-client
   # guests

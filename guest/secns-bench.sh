@@ -17,6 +17,9 @@
 #                                    none elsewhere (stopped by siblings-stop)
 #   secns-bench ns-gone              wait until no child IMA namespace is left, then
 #                                    for the kernel to switch its namespace code off
+#   secns-bench start-time RUNTIME N N starts of `docker run --rm --runtime RUNTIME
+#                                    secns/bench true`, one after another; prints
+#                                    the median, fastest and slowest in ms
 #
 # Files the workloads share live in /root/secns/bench (ext4, not the overlay).
 set -euo pipefail
@@ -112,6 +115,21 @@ ns_gone() {
 	sleep 2
 }
 
+start_time() {
+	local runtime=$1 n=$2 i start end
+	docker_ready bench
+	# One start first, not counted: the first after boot loads what the rest reuse.
+	docker run --rm --runtime "$runtime" --network none secns/bench true
+	for ((i = 0; i < n; i++)); do
+		start=$(date +%s%N)
+		docker run --rm --runtime "$runtime" --network none secns/bench true
+		end=$(date +%s%N)
+		echo $(((end - start) / 1000000))
+	done | sort -n | awk '{ ms[NR] = $1 }
+		END { printf "starts=%d median_ms=%s min_ms=%s max_ms=%s\n", NR,
+			NR % 2 ? ms[(NR + 1) / 2] : (ms[NR / 2] + ms[NR / 2 + 1]) / 2, ms[1], ms[NR] }'
+}
+
 mkdir -p "$DIR"
 case "${1:-}" in
 docker-ready) docker_ready bench web ;;
@@ -125,10 +143,11 @@ siblings) siblings "$2" "$3" ;;
 siblings-stop) siblings_stop ;;
 ns-alive) ns_alive "$2" ;;
 ns-gone) ns_gone ;;
+start-time) start_time "$2" "$3" ;;
 *)
 	echo "usage: secns-bench docker-ready | host-policy FILE | has-ima-ns | lmbench-start MB |" \
 		"lmbench-stop | web-start [POLICY] | web-stop | siblings N POLICY |" \
-		"siblings-stop | ns-alive POLICY | ns-gone" >&2
+		"siblings-stop | ns-alive POLICY | ns-gone | start-time RUNTIME N" >&2
 	exit 2
 	;;
 esac

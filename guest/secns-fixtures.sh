@@ -9,6 +9,9 @@
 #                                    securityfs, able to create namespaces
 #   secns-fixtures rootless          the files an unprivileged user's
 #                                    container uses, in /var/lib/secns/rootless
+#   secns-fixtures runtime CONF ARGS docker run --runtime secns secns/bench ARGS,
+#                                    with /ns read-only and the settings
+#                                    $NS/CONF (none when CONF is "")
 set -euo pipefail
 
 NS=/root/secns/ns
@@ -39,8 +42,8 @@ files() {
 	for f in signed unsigned unknown-key tampered attack1; do
 		cp /bin/true "$NS/$f"
 	done
-	cp "$TOOLS/secns-launch" "$TOOLS/secns-exec-check" "$NS/"
-	for f in signed tampered secns-launch secns-exec-check; do
+	cp "$TOOLS/secns-launch" "$TOOLS/secns-exec-check" /bin/sleep "$NS/"
+	for f in signed tampered secns-launch secns-exec-check sleep; do
 		sign container "$NS/$f"
 	done
 	sign stranger "$NS/unknown-key"
@@ -64,6 +67,15 @@ files() {
 	printf 'measure func=BPRM_CHECK\n' >"$NS/measure.policy"
 	printf 'dont_appraise func=BPRM_CHECK\n' >"$NS/relax.policy"
 	printf 'measure func=MMAP_CHECK mask=MAY_EXEC\n' >"$NS/mmap.policy"
+	printf 'appraise func=NO_SUCH_HOOK\n' >"$NS/bad.policy"
+	# Settings for secns-runtime, one file per container kind.
+	printf 'ima.policy = appraise.policy\nima.key = container.der\n' \
+		>"$NS/appraise.conf"
+	printf '# measured, with a vTPM of its own\nima.policy = measure.policy\nima.vtpm = yes\n' \
+		>"$NS/measure-vtpm.conf"
+	printf 'ima.policy = measure.policy\n' >"$NS/measure.conf"
+	printf 'ima.vtpm = yes\nima.policy = bad.policy\n' >"$NS/bad-policy.conf"
+	printf 'ima.polcy = measure.policy\n' >"$NS/typo.conf"
 	head -c 4096 /dev/urandom >"$NS/mmap.dat"
 }
 
@@ -98,11 +110,22 @@ container() {
 		-v "$NS":/ns secns/bench "$@"
 }
 
+# A container of the secns runtime: its own user and IMA namespaces, set
+# up from outside; Docker's default capabilities, none in the host's user
+# namespace.
+runtime() {
+	local conf=$1
+	shift
+	docker run --rm --runtime secns --network none \
+		${conf:+-e SECNS_CONFIG="$NS/$conf"} -v "$NS":/ns:ro secns/bench "$@"
+}
+
 case "${1:-}" in
 docker-ready) docker_ready ;;
 files) files ;;
 vtpm) vtpm ;;
 container) shift; container "$@" ;;
 rootless) rootless ;;
-*) echo "usage: secns-fixtures docker-ready|files|vtpm|container ARGS|rootless" >&2; exit 2 ;;
+runtime) shift; runtime "$@" ;;
+*) echo "usage: secns-fixtures docker-ready|files|vtpm|container ARGS|rootless|runtime CONF ARGS" >&2; exit 2 ;;
 esac

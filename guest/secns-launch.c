@@ -36,12 +36,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef CLONE_NEWIMA
-#define CLONE_NEWIMA 0x400000000ULL
-#endif
-#ifndef SECNS_NSTYPE_IMA
-#define SECNS_NSTYPE_IMA 0x00000040
-#endif
+#include "imans.h"
+
 
 #define EXIT_USAGE 125
 #define EXIT_SETUP 126
@@ -64,20 +60,7 @@ struct options {
 	int verbose;
 };
 
-static const char *prog = "secns-launch";
-
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
-}
+const char *prog = "secns-launch";
 
 static void __attribute__((noreturn)) usage(FILE *out, int status)
 {
@@ -110,24 +93,6 @@ static char *ima_path(const struct options *o, const char *file)
 	return path;
 }
 
-/* One write(2) of @len bytes to @path; dies with the file named. */
-static void write_file(const char *path, const void *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd < 0)
-		die(EXIT_SETUP, "open %s: %s", path, strerror(errno));
-	if (write(fd, buf, len) != (ssize_t)len)
-		die(EXIT_SETUP, "write %s: %s", path, strerror(errno));
-	if (close(fd))
-		die(EXIT_SETUP, "close %s: %s", path, strerror(errno));
-}
-
-static void write_text(const char *path, const char *text)
-{
-	write_file(path, text, strlen(text));
-}
-
 /*
  * Map the caller's ids to root in the user namespace it has just made:
  * the one mapping an unprivileged user may write for itself.
@@ -137,10 +102,10 @@ static void map_to_root(uid_t uid, gid_t gid)
 	char map[32];
 
 	snprintf(map, sizeof(map), "0 %u 1", uid);
-	write_text("/proc/self/uid_map", map);
-	write_text("/proc/self/setgroups", "deny");
+	write_text(EXIT_SETUP, "/proc/self/uid_map", map);
+	write_text(EXIT_SETUP, "/proc/self/setgroups", "deny");
 	snprintf(map, sizeof(map), "0 %u 1", gid);
-	write_text("/proc/self/gid_map", map);
+	write_text(EXIT_SETUP, "/proc/self/gid_map", map);
 }
 
 /* Is /proc/self/ns/@type the namespace /proc/@pid/ns/@type names? */
@@ -211,51 +176,8 @@ static void write_ima(const struct options *o, const char *file,
 {
 	char *path = ima_path(o, file);
 
-	write_file(path, buf, len);
+	write_file(EXIT_SETUP, path, buf, len);
 	free(path);
-}
-
-/*
- * Bind /dev/tpm@num to the current namespace. A chip swtpm has just made
- * is found by number a moment after its device nodes appear: retry ENODEV
- * for up to ten seconds.
- */
-static void bind_vtpm(const struct options *o, int num)
-{
-	char *path = ima_path(o, "vtpm"), text[16];
-	int len = snprintf(text, sizeof(text), "%d", num), i, fd, err = 0;
-
-	for (i = 0; i < 100; i++, usleep(100000)) {
-		fd = open(path, O_WRONLY);
-		if (fd < 0)
-			die(EXIT_SETUP, "open %s: %s", path, strerror(errno));
-		err = write(fd, text, len) == len ? 0 : errno;
-		close(fd);
-		if (err != ENODEV)
-			break;
-	}
-	if (err)
-		die(EXIT_SETUP, "write %s: %s", path, strerror(err));
-	free(path);
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0 || fstat(fd, &st))
-		die(EXIT_SETUP, "%s: %s", path, strerror(errno));
-	buf = malloc(st.st_size + 1);
-	if (!buf)
-		die(EXIT_SETUP, "out of memory");
-	if (read(fd, buf, st.st_size) != st.st_size)
-		die(EXIT_SETUP, "read %s: %s", path, strerror(errno));
-	buf[st.st_size] = '\0';
-	close(fd);
-	*len = st.st_size;
-	return buf;
 }
 
 /* Print the policy engine's report of the last load to stderr. */
@@ -282,77 +204,21 @@ static void show_conflicts(const struct options *o)
 static void load_policy(const struct options *o, const char *text)
 {
 	char *path = ima_path(o, "policy");
-	int fd = open(path, O_WRONLY);
-	const char *line = text, *end;
-	int lineno = 1;
+	int fd = open(path, O_WRONLY), bad_line, err, len;
+	const char *line;
 
 	if (fd < 0)
 		die(EXIT_SETUP, "open %s: %s", path, strerror(errno));
-	for (; *line; line = end, lineno++) {
-		end = strchrnul(line, '\n');
-		if (*end)
-			end++;
-		if (write(fd, line, end - line) < 0) {
-			int err = errno;
-
-			show_conflicts(o);
-			die(EXIT_SETUP, "%s line %d: %.*s: %s", o->policy,
-			    lineno, (int)strcspn(line, "\n"), line,
-			    strerror(err));
-		}
+	err = write_policy(fd, text, &bad_line);
+	if (err) {
+		show_conflicts(o);
+		line = policy_line(text, bad_line, &len);
+		die(EXIT_SETUP, "%s line %d: %.*s: %s", o->policy, bad_line,
+		    len, line, strerror(err));
 	}
 	if (close(fd))
 		die(EXIT_SETUP, "close %s: %s", path, strerror(errno));
 	free(path);
-}
-
-/* Start `swtpm chardev --vtpm-proxy` and return the N of its /dev/tpmN. */
-static int start_vtpm(const char *dir)
-{
-	char buf[512], node[32], *p;
-	int pipefd[2], status, num, i;
-	ssize_t n, got = 0;
-	pid_t pid;
-
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		die(EXIT_SETUP, "mkdir %s: %s", dir, strerror(errno));
-	if (pipe(pipefd))
-		die(EXIT_SETUP, "pipe: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		die(EXIT_SETUP, "fork: %s", strerror(errno));
-	if (!pid) {
-		char state[600];
-
-		snprintf(state, sizeof(state), "dir=%s", dir);
-		dup2(pipefd[1], STDOUT_FILENO);
-		close(pipefd[0]);
-		execlp("swtpm", "swtpm", "chardev", "--vtpm-proxy", "--tpm2",
-		       "--tpmstate", state, "--flags", "startup-clear",
-		       "--daemon", (char *)NULL);
-		fprintf(stderr, "%s: swtpm: %s\n", prog, strerror(errno));
-		_exit(EXIT_EXEC);
-	}
-	close(pipefd[1]);
-	while (got < (ssize_t)sizeof(buf) - 1 &&
-	       (n = read(pipefd[0], buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += n;
-	buf[got] = '\0';
-	close(pipefd[0]);
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status))
-		die(EXIT_SETUP, "swtpm failed: %s", buf);
-	p = strstr(buf, "/dev/tpm");
-	if (!p)
-		die(EXIT_SETUP, "swtpm did not name its device: %s", buf);
-	num = atoi(p + strlen("/dev/tpm"));
-	/* The proxy registers the chip once swtpm answered its first commands. */
-	snprintf(node, sizeof(node), "/dev/tpmrm%d", num);
-	for (i = 0; i < 100 && access(node, F_OK); i++)
-		usleep(100000);
-	if (access(node, F_OK))
-		die(EXIT_SETUP, "%s did not appear", node);
-	return num;
 }
 
 /* A decimal option value of at least @min; a usage error otherwise. */
@@ -456,9 +322,9 @@ static void set_up(struct options *o)
 	int level, i;
 
 	if (o->policy)
-		policy = read_file(o->policy, &len);
+		policy = read_file(EXIT_SETUP, o->policy, &len);
 	if (o->new_vtpm)
-		o->vtpm = start_vtpm(o->new_vtpm);
+		o->vtpm = start_vtpm(EXIT_SETUP, o->new_vtpm);
 
 	for (level = 1; level <= o->nest; level++) {
 		unsigned long long flags = CLONE_NEWIMA;
@@ -479,11 +345,16 @@ static void set_up(struct options *o)
 		if (o->view && mount("imafs", o->view, "imafs", 0, NULL))
 			die(EXIT_SETUP, "mount imafs on %s at level %d: %s",
 			    o->view, level, strerror(errno));
-		if (level == o->nest && o->vtpm >= 0)
-			bind_vtpm(o, o->vtpm);
+		if (level == o->nest && o->vtpm >= 0) {
+			char *path = ima_path(o, "vtpm");
+
+			bind_vtpm(EXIT_SETUP, path, o->vtpm);
+			free(path);
+		}
 		if (level == o->nest) {
 			for (i = 0; i < o->nr_keys; i++) {
-				char *der = read_file(o->keys[i], &len);
+				char *der = read_file(EXIT_SETUP, o->keys[i],
+						      &len);
 
 				write_ima(o, "keys", der, len);
 				free(der);

@@ -25,6 +25,17 @@ UseDNS no
 """
 
 
+# Docker's runtimes besides runc: `docker run --runtime secns` (guest/secns-runtime.c,
+# copied to /usr/local/bin at each boot with the other guest tools).
+DOCKER_DAEMON_JSON = """\
+{
+  "runtimes": {
+    "secns": {"path": "/usr/local/bin/secns-runtime"}
+  }
+}
+"""
+
+
 def _write(path: Path, text: str, mode: int = 0o644) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
@@ -69,6 +80,7 @@ def install_system(
     default.unlink(missing_ok=True)
     os.symlink("/lib/systemd/system/multi-user.target", default)
     _mask(root / "etc/systemd/system-generators", masked_generators)
+    _write(root / "etc/docker/daemon.json", DOCKER_DAEMON_JSON)
 
 
 def install_container_tarball(root: Path, name: str, tarball: Path) -> Path:

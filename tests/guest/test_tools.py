@@ -54,6 +54,10 @@ def test_build_is_cached_by_source_digest(tmp_path: Path, fake_make: list[list[s
     changed = tools.build_guest_tools(tmp_path / "cache", tree, tmp_path / "log", source)
     assert changed.directory != first.directory and len(fake_make) == 4
 
+    (source / "a.h").write_text("#define A 1\n")
+    with_header = tools.build_guest_tools(tmp_path / "cache", tree, tmp_path / "log", source)
+    assert with_header.directory != changed.directory and len(fake_make) == 6
+
     without_series = tools.build_guest_tools(tmp_path / "cache", None, tmp_path / "log", source)
     assert [p.name for p in without_series.programs] == ["secns-launch"]
 

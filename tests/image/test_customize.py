@@ -1,3 +1,4 @@
+import json
 import os
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def test_install_system_masks_units_and_generators(tmp_path: Path) -> None:
     assert len((tmp_path / "etc/machine-id").read_text().strip()) == 32
     assert os.readlink(tmp_path / "etc/systemd/system/default.target").endswith("multi-user.target")
     assert "/dev/vda" not in (tmp_path / "etc/fstab").read_text()
+    daemon = json.loads((tmp_path / "etc/docker/daemon.json").read_text())
+    assert daemon["runtimes"]["secns"]["path"] == "/usr/local/bin/secns-runtime"
 
 
 def test_container_tarball_lands_under_var_lib(tmp_path: Path) -> None:

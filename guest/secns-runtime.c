@@ -1,0 +1,1156 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * secns-runtime - an OCI runtime that starts each container in a user
+ * namespace of its own and an IMA namespace owned by it, then hands over
+ * to runc
+ *
+ * Registered in Docker as a runtime (`docker run --runtime secns`), or run
+ * as runc is, on a plain bundle. It takes runc's command line. `create`:
+ *
+ *  1. reads the container's settings: the file named by SECNS_CONFIG in
+ *     the container's environment (see secns_settings below), if any;
+ *  2. takes a range of 65536 host ids for the container, and makes a user
+ *     namespace mapping the container's 0-65535 to it, together with an
+ *     IMA namespace, in one unshare(2) by a holder process: the IMA
+ *     namespace's owner is the container's user namespace, so that the
+ *     container's root administers it and has no capability outside;
+ *  3. enters the IMA namespace, installs the keys, starts swtpm and binds
+ *     its vTPM (the host side does this: binding takes host privilege),
+ *     and opens the policy file, all before the first measurement;
+ *  4. rewrites config.json: the user namespace is joined by path, imafs
+ *     is mounted on /run/secns/ima, and the root filesystem is mounted
+ *     again over id-mapped layers so that the container's root owns it;
+ *  5. runs `runc create`, which inherits the IMA namespace. runc re-execs
+ *     itself from a memfd in there: the policy is written only after
+ *     create returns, through the descriptor opened in 3, before `start`
+ *     runs the container's first instruction.
+ *
+ * `delete` runs runc's and then stops the vTPM and frees the id range. A
+ * failure at any step removes what was set up and fails the command, the
+ * reason on stderr and in runc's log, where Docker looks for it.
+ * Every other command goes to runc unchanged.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/capability.h>
+#include <sys/mount.h>
+#include <sys/fsuid.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "imans.h"
+
+#define RUNC "/usr/sbin/runc"
+#define STATE_DIR "/run/secns/runtime"
+#define IMAFS_MOUNT "/run/secns/ima"
+#define ENTER_PATH "/run/secns/enter"
+/* Where `create` pins the container's IMA namespace for `exec`. */
+#define PINNED_NS "ima"
+#define SECURITYFS_IMA "/sys/kernel/security/ima"
+/* Container ids map to host ids from here, 65536 per container. */
+#define ID_BASE 0x1000000U
+#define ID_RANGE 65536U
+#define MAX_SLOTS 4096
+#define MAX_KEYS 16
+#define EXIT_FAIL 1
+
+const char *prog = "secns-runtime";
+
+/* Where runc is told to log, in which format: our errors go there too. */
+static const char *log_path;
+static bool log_json;
+
+/* One container's settings, from the file SECNS_CONFIG names. */
+struct secns_settings {
+	const char *file;
+	char *policy;		/* IMA policy file */
+	char *keys[MAX_KEYS];	/* DER X.509 certificates to trust */
+	int nr_keys;
+	bool vtpm;
+	bool strict_children;
+};
+
+/* What `create` set up, undone in reverse when a later step fails. */
+struct setup {
+	char state[PATH_MAX];	/* STATE_DIR/<id> */
+	int slot;		/* -1 until an id range is taken */
+	pid_t holder;		/* holds the new namespaces until runc has them */
+	int holder_pipe;	/* closing it lets the holder exit */
+	/* runc's global options and the id, to delete what runc created */
+	char **argv;
+	const char *id;
+	int cmd;
+	bool created;
+};
+
+static struct setup *cleanup_on_die;
+
+static void teardown(struct setup *s);
+
+/* Log a fatal error as runc does, so the caller reports it. */
+static void log_error(const char *msg)
+{
+	FILE *f;
+	char when[64];
+	time_t now = time(NULL);
+	struct json_object *entry;
+
+	if (cleanup_on_die) {
+		struct setup *s = cleanup_on_die;
+
+		cleanup_on_die = NULL;
+		teardown(s);
+	}
+	if (!log_path || !(f = fopen(log_path, "ae")))
+		return;
+	if (!log_json) {
+		fprintf(f, "%s: %s\n", prog, msg);
+		fclose(f);
+		return;
+	}
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	entry = json_object_new_object();
+	json_object_object_add(entry, "level", json_object_new_string("error"));
+	json_object_object_add(entry, "msg", json_object_new_string(msg));
+	json_object_object_add(entry, "time", json_object_new_string(when));
+	fprintf(f, "%s\n", json_object_to_json_string_ext(entry,
+							  JSON_C_TO_STRING_PLAIN));
+	json_object_put(entry);
+	fclose(f);
+}
+
+/* Run runc with @argv (argv[0] is replaced); its exit status. */
+static int run_runc(char **argv)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die(EXIT_FAIL, "fork: %s", strerror(errno));
+	if (!pid) {
+		argv[0] = "runc";
+		execv(RUNC, argv);
+		fprintf(stderr, "%s: %s: %s\n", prog, RUNC, strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		die(EXIT_FAIL, "waitpid: %s", strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* A container id names a directory of ours: no path in it. */
+static void check_id(const char *id)
+{
+	size_t n = strspn(id, "abcdefghijklmnopqrstuvwxyz"
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
+
+	if (!*id || id[n] || id[0] == '.' || n > 128)
+		die(EXIT_FAIL, "bad container id: %s", id);
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+	char *path;
+
+	if (name[0] == '/')
+		path = strdup(name);
+	else if (asprintf(&path, "%s/%s", dir, name) < 0)
+		path = NULL;
+	if (!path)
+		die(EXIT_FAIL, "out of memory");
+	return path;
+}
+
+static bool parse_bool(const char *value, bool *out)
+{
+	if (!strcmp(value, "yes") || !strcmp(value, "on") || !strcmp(value, "1"))
+		*out = true;
+	else if (!strcmp(value, "no") || !strcmp(value, "off") ||
+		 !strcmp(value, "0"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * The settings file: `key = value` lines, `#` comments. Paths are
+ * relative to the file's directory.
+ *   ima.policy = FILE            the namespace's IMA policy
+ *   ima.key = FILE               a DER certificate to trust (repeatable)
+ *   ima.vtpm = yes|no            a vTPM of its own (default no)
+ *   ima.strict_children = yes|no refuse conflicting child policies
+ */
+static void read_settings(const char *file, struct secns_settings *set)
+{
+	size_t len;
+	char *text = read_file(EXIT_FAIL, file, &len), *line, *next;
+	char *dir = strdup(file), *slash = strrchr(dir, '/');
+	int lineno = 0;
+
+	if (file[0] != '/')
+		die(EXIT_FAIL, "SECNS_CONFIG must be an absolute path: %s", file);
+	*slash = '\0';
+	set->file = file;
+	for (line = text; line; line = next) {
+		char *key, *value, *end;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		line[strcspn(line, "#")] = '\0';
+		key = line + strspn(line, " \t");
+		if (!*key)
+			continue;
+		value = strchr(key, '=');
+		if (!value)
+			die(EXIT_FAIL, "%s:%d: expected `key = value`", file,
+			    lineno);
+		for (end = value; end > key && strchr(" \t=", end[-1]); end--)
+			;
+		*end = '\0';
+		value++;
+		value += strspn(value, " \t");
+		for (end = value + strlen(value);
+		     end > value && strchr(" \t\r", end[-1]); end--)
+			;
+		*end = '\0';
+		if (!*value)
+			die(EXIT_FAIL, "%s:%d: %s: no value", file, lineno, key);
+		if (!strcmp(key, "ima.policy")) {
+			set->policy = path_join(dir, value);
+		} else if (!strcmp(key, "ima.key")) {
+			if (set->nr_keys == MAX_KEYS)
+				die(EXIT_FAIL, "%s:%d: ima.key: at most %d keys",
+				    file, lineno, MAX_KEYS);
+			set->keys[set->nr_keys++] = path_join(dir, value);
+		} else if (!strcmp(key, "ima.vtpm")) {
+			if (!parse_bool(value, &set->vtpm))
+				goto bad_bool;
+		} else if (!strcmp(key, "ima.strict_children")) {
+			if (!parse_bool(value, &set->strict_children))
+				goto bad_bool;
+		} else {
+			die(EXIT_FAIL, "%s:%d: %s: unknown setting", file,
+			    lineno, key);
+		}
+		continue;
+bad_bool:
+		die(EXIT_FAIL, "%s:%d: %s: expected yes or no, not %s", file,
+		    lineno, key, value);
+	}
+	free(text);
+	free(dir);
+}
+
+static struct json_object *get_path(struct json_object *obj, const char *a,
+				    const char *b)
+{
+	struct json_object *out = NULL;
+
+	if (!json_object_object_get_ex(obj, a, &out))
+		return NULL;
+	if (b && !json_object_object_get_ex(out, b, &out))
+		return NULL;
+	return out;
+}
+
+/* The container's SECNS_CONFIG, or NULL. */
+static const char *settings_file(struct json_object *spec)
+{
+	struct json_object *env = get_path(spec, "process", "env");
+	size_t i, n = env ? json_object_array_length(env) : 0;
+
+	for (i = 0; i < n; i++) {
+		const char *var = json_object_get_string(
+			json_object_array_get_idx(env, i));
+
+		if (var && !strncmp(var, "SECNS_CONFIG=", 13))
+			return var + 13;
+	}
+	return NULL;
+}
+
+/* Take the first free id range: a file per slot, made exclusively. */
+static int take_slot(const char *id)
+{
+	char path[PATH_MAX];
+	int slot, fd;
+
+	if (mkdir(STATE_DIR "/slots", 0700) && errno != EEXIST)
+		die(EXIT_FAIL, "mkdir %s/slots: %s", STATE_DIR, strerror(errno));
+	for (slot = 0; slot < MAX_SLOTS; slot++) {
+		snprintf(path, sizeof(path), STATE_DIR "/slots/%d", slot);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno == EEXIST)
+			continue;
+		if (fd < 0)
+			die(EXIT_FAIL, "%s: %s", path, strerror(errno));
+		if (write(fd, id, strlen(id)) < 0 || close(fd))
+			die(EXIT_FAIL, "%s: %s", path, strerror(errno));
+		return slot;
+	}
+	die(EXIT_FAIL, "all %d id ranges are taken", MAX_SLOTS);
+}
+
+static void write_state(const struct setup *s, const char *name,
+			const char *text)
+{
+	char path[PATH_MAX + 32];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", s->state, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, text, strlen(text)) < 0 || close(fd))
+		die(EXIT_FAIL, "%s: %s", path, strerror(errno));
+}
+
+/* A state file's text, empty when there is none. */
+static void read_state(const char *state, const char *name, char *text,
+		       size_t size)
+{
+	char path[PATH_MAX + 32];
+	ssize_t n = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", state, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, text, size - 1);
+		close(fd);
+	}
+	text[n > 0 ? n : 0] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+}
+
+static void remove_tree(const char *path)
+{
+	DIR *dir = opendir(path);
+	struct dirent *d;
+
+	if (!dir) {
+		unlink(path);
+		return;
+	}
+	while ((d = readdir(dir))) {
+		char *child;
+
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		if (asprintf(&child, "%s/%s", path, d->d_name) < 0)
+			continue;
+		remove_tree(child);
+		free(child);
+	}
+	closedir(dir);
+	rmdir(path);
+}
+
+/*
+ * Stop the vTPM, free the id range, unmount the root filesystem, unpin the
+ * namespace and forget the container. (The overlay where Docker's was
+ * stays: Docker unmounts it.)
+ */
+static void teardown_state(const char *state)
+{
+	char text[PATH_MAX], path[PATH_MAX + 32];
+	long pid;
+
+	read_state(state, "vtpm/swtpm.pid", text, sizeof(text));
+	pid = strtol(text, NULL, 10);
+	if (pid > 0)
+		kill(pid, SIGTERM);
+	read_state(state, "slot", text, sizeof(text));
+	if (*text) {
+		snprintf(path, sizeof(path), STATE_DIR "/slots/%s", text);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/rootfs", state);
+	umount2(path, MNT_DETACH);
+	snprintf(path, sizeof(path), "%s/" PINNED_NS, state);
+	umount2(path, MNT_DETACH);
+	remove_tree(state);
+}
+
+static void teardown(struct setup *s)
+{
+	if (s->created) {
+		char *argv[s->cmd + 4];
+		int i;
+
+		for (i = 0; i < s->cmd; i++)
+			argv[i] = s->argv[i];
+		argv[i++] = "delete";
+		argv[i++] = "--force";
+		argv[i++] = (char *)s->id;
+		argv[i] = NULL;
+		run_runc(argv);
+	}
+	if (s->holder > 0) {
+		kill(s->holder, SIGKILL);
+		waitpid(s->holder, NULL, 0);
+		s->holder = 0;
+	}
+	teardown_state(s->state);
+}
+
+/*
+ * The holder: a child that makes the container's user namespace and an
+ * IMA namespace owned by it in one unshare(2), then waits until its pipe
+ * closes. Its namespaces are joined by path while it lives.
+ */
+static void start_holder(struct setup *s)
+{
+	int ready[2], hold[2], err = 0;
+	char map[64], path[64];
+
+	if (pipe2(ready, O_CLOEXEC) || pipe2(hold, O_CLOEXEC))
+		die(EXIT_FAIL, "pipe: %s", strerror(errno));
+	s->holder = fork();
+	if (s->holder < 0)
+		die(EXIT_FAIL, "fork: %s", strerror(errno));
+	if (!s->holder) {
+		char byte;
+
+		cleanup_on_die = NULL;
+		close(hold[1]);
+		/* glibc's unshare() takes an int: CLONE_NEWIMA is bit 34. */
+		if (syscall(SYS_unshare, CLONE_NEWUSER | CLONE_NEWIMA))
+			err = errno;
+		if (write(ready[1], &err, sizeof(err)) != sizeof(err))
+			_exit(1);
+		while (read(hold[0], &byte, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	s->holder_pipe = hold[1];
+	if (read(ready[0], &err, sizeof(err)) != sizeof(err))
+		die(EXIT_FAIL, "the namespace holder died");
+	close(ready[0]);
+	if (err)
+		die(EXIT_FAIL, "cannot make a user namespace with an IMA namespace "
+		    "owned by it (unshare(CLONE_NEWUSER | CLONE_NEWIMA): %s)%s",
+		    strerror(err), err == EINVAL ?
+		    "; does this kernel have IMA namespaces?" : "");
+	snprintf(map, sizeof(map), "0 %u %u",
+		 ID_BASE + (unsigned int)s->slot * ID_RANGE, ID_RANGE);
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", s->holder);
+	write_text(EXIT_FAIL, path, map);
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", s->holder);
+	write_text(EXIT_FAIL, path, map);
+}
+
+static void enter_ima_ns(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/ima", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, SECNS_NSTYPE_IMA))
+		die(EXIT_FAIL, "enter the IMA namespace %s: %s", path,
+		    strerror(errno));
+	close(fd);
+}
+
+/* A bind mount of the namespace keeps it for `exec`, until `delete`. */
+static void pin_ima_ns(const struct setup *s)
+{
+	char pin[PATH_MAX + 8];
+	int fd;
+
+	snprintf(pin, sizeof(pin), "%s/" PINNED_NS, s->state);
+	fd = open(pin, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || close(fd) ||
+	    mount("/proc/self/ns/ima", pin, NULL, MS_BIND, NULL))
+		die(EXIT_FAIL, "pin the IMA namespace on %s: %s", pin,
+		    strerror(errno));
+}
+
+/* Keys and the vTPM go in before runc runs; the policy's fd is returned. */
+static int configure_namespace(struct setup *s,
+			       const struct secns_settings *set)
+{
+	size_t len;
+	int i, fd = -1;
+
+	for (i = 0; i < set->nr_keys; i++) {
+		char *der = read_file(EXIT_FAIL, set->keys[i], &len);
+
+		write_file(EXIT_FAIL, SECURITYFS_IMA "/keys", der, len);
+		free(der);
+	}
+	if (set->vtpm) {
+		char dir[PATH_MAX + 8];
+
+		snprintf(dir, sizeof(dir), "%s/vtpm", s->state);
+		int chip = start_vtpm(EXIT_FAIL, dir);
+		char text[16];
+
+		/* The host side quotes through /dev/tpmrmN: say which N. */
+		snprintf(text, sizeof(text), "%d\n", chip);
+		write_state(s, "chip", text);
+		bind_vtpm(EXIT_FAIL, SECURITYFS_IMA "/vtpm", chip);
+	}
+	if (set->strict_children)
+		write_text(EXIT_FAIL, SECURITYFS_IMA "/strict_children", "1");
+	if (set->policy) {
+		fd = open(SECURITYFS_IMA "/policy", O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			die(EXIT_FAIL, "open %s/policy: %s", SECURITYFS_IMA,
+			    strerror(errno));
+	}
+	return fd;
+}
+
+/* The super options of the mount on @target, if it is one of @fstype. */
+static char *mount_options(const char *target, const char *fstype)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL, *found = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		die(EXIT_FAIL, "/proc/self/mountinfo: %s", strerror(errno));
+	while (getline(&line, &cap, f) > 0) {
+		char mnt[PATH_MAX], type[64], opts[8192];
+
+		/* id parent major:minor root mount-point opts [tags] - type src super */
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		char *dash = strstr(line, " - ");
+
+		if (!dash || sscanf(dash, " - %63s %*s %8191s", type, opts) != 2)
+			continue;
+		if (!strcmp(mnt, target)) {
+			free(found);
+			found = strcmp(type, fstype) ? NULL : strdup(opts);
+		}
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/* @options with every "@prefix/" removed: paths made relative to it. */
+static char *relative_to(const char *options, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	char *out = malloc(strlen(options) + 1), *o = out;
+	const char *p = options;
+
+	if (!out)
+		die(EXIT_FAIL, "out of memory");
+	while (*p) {
+		if (!strncmp(p, prefix, plen) && p[plen] == '/')
+			p += plen + 1;
+		else
+			*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * Mount an overlay as the host id @host, the container's root, with the
+ * host root's capabilities: overlayfs does its own work in the upper and
+ * work directories with its mounter's credentials, and through id-mapped
+ * layers an id outside the mapping can create nothing there (EOVERFLOW).
+ */
+static int mount_as(unsigned int host, const char *target, const char *options)
+{
+	struct __user_cap_header_struct head = {
+		.version = _LINUX_CAPABILITY_VERSION_3
+	};
+	struct __user_cap_data_struct caps[2];
+	int ret, err;
+
+	/* A switch of fsuid from 0 drops the file capabilities: raise them. */
+	setfsgid(host);
+	setfsuid(host);
+	if (syscall(SYS_capget, &head, caps))
+		return -1;
+	caps[0].effective = caps[0].permitted;
+	caps[1].effective = caps[1].permitted;
+	ret = syscall(SYS_capset, &head, caps) ? -1 :
+	      mount("overlay", target, "overlay", 0, options);
+	err = errno;
+	setfsuid(0);
+	setfsgid(0);
+	errno = err;
+	return ret;
+}
+
+/*
+ * Make the container's root own its root filesystem, and put it where
+ * that root can reach it (Docker's directories are closed to it): return
+ * STATE/rootfs for config.json. Overlayfs cannot be id-mapped itself, but
+ * its layers can: mount Docker's overlay2 directory id-mapped into the
+ * container's user namespace, mount the same layers as a new overlay over
+ * them where Docker's was (so that Docker's own uses and its unmount at
+ * the end find it), and bind that to STATE/rootfs. A plain directory gets
+ * an id-mapped bind mount on STATE/rootfs. Files keep their ids on disk.
+ */
+static char *idmap_rootfs(struct setup *s, const char *rootfs)
+{
+	/*
+	 * Private: a clone is a peer of the mount it was cloned from, and the
+	 * unmount of the layers' tree would take the new overlay with it.
+	 */
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP,
+				   .propagation = MS_PRIVATE };
+	char *options = mount_options(rootfs, "overlay");
+	char layers[PATH_MAX + 16], userns[64], *layer_root = NULL, *target;
+	unsigned int host = ID_BASE + (unsigned int)s->slot * ID_RANGE;
+	char *mapped;
+	int tree, userns_fd, cwd, err = 0;
+	bool unmounted = false;
+
+	target = path_join(s->state, "rootfs");
+	if (mkdir(target, 0755))
+		die(EXIT_FAIL, "mkdir %s: %s", target, strerror(errno));
+	snprintf(userns, sizeof(userns), "/proc/%d/ns/user", s->holder);
+	userns_fd = open(userns, O_RDONLY | O_CLOEXEC);
+	if (userns_fd < 0)
+		die(EXIT_FAIL, "%s: %s", userns, strerror(errno));
+	attr.userns_fd = userns_fd;
+	if (options) {
+		/* Docker's layout: <layer root>/<id>/merged. */
+		layer_root = strdup(rootfs);
+		for (int up = 0; up < 2; up++)
+			*strrchr(layer_root, '/') = '\0';
+		if (!*layer_root || !strstr(options, "upperdir="))
+			die(EXIT_FAIL, "%s: not an overlay2 layout", rootfs);
+	}
+	tree = open_tree(AT_FDCWD, layer_root ? layer_root : rootfs,
+			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH, &attr,
+				      sizeof(attr)))
+		die(EXIT_FAIL, "id-mapped mount of %s: %s",
+		    layer_root ? layer_root : rootfs, strerror(errno));
+	close(userns_fd);
+	if (!options) {
+		if (move_mount(tree, "", AT_FDCWD, target,
+			       MOVE_MOUNT_F_EMPTY_PATH))
+			die(EXIT_FAIL, "mount %s id-mapped on %s: %s", rootfs,
+			    target, strerror(errno));
+		close(tree);
+		return target;
+	}
+	snprintf(layers, sizeof(layers), "%s/layers", s->state);
+	if (mkdir(layers, 0700) ||
+	    move_mount(tree, "", AT_FDCWD, layers, MOVE_MOUNT_F_EMPTY_PATH))
+		die(EXIT_FAIL, "mount %s on %s: %s", layer_root, layers,
+		    strerror(errno));
+	close(tree);
+
+	mapped = relative_to(options, layer_root);
+	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* The layer paths resolve under the id-mapped tree from here. */
+	if (cwd < 0 || chdir(layers))
+		die(EXIT_FAIL, "chdir %s: %s", layers, strerror(errno));
+	if (umount2(rootfs, 0))
+		err = errno;
+	else if ((unmounted = true, mount_as(host, rootfs, mapped)))
+		err = errno;
+	/* Put Docker's mount back as it was (the same relative layer paths). */
+	if (err && unmounted &&
+	    (chdir(layer_root) || mount("overlay", rootfs, "overlay", 0, mapped)))
+		fprintf(stderr, "%s: %s is left unmounted\n", prog, rootfs);
+	if (fchdir(cwd) || umount2(layers, MNT_DETACH))
+		err = err ? err : errno;
+	if (err)
+		die(EXIT_FAIL, "mount %s over id-mapped layers: %s", rootfs,
+		    strerror(err));
+	if (mount(rootfs, target, NULL, MS_BIND, NULL))
+		die(EXIT_FAIL, "bind %s on %s: %s", rootfs, target,
+		    strerror(errno));
+	close(cwd);
+	free(mapped);
+	free(options);
+	free(layer_root);
+	return target;
+}
+
+static struct json_object *id_mapping(unsigned int host)
+{
+	struct json_object *map = json_object_new_object();
+
+	json_object_object_add(map, "containerID", json_object_new_int64(0));
+	json_object_object_add(map, "hostID", json_object_new_int64(host));
+	json_object_object_add(map, "size", json_object_new_int64(ID_RANGE));
+	return map;
+}
+
+/*
+ * Docker's seccomp profile allows setns(2) only with CAP_SYS_ADMIN in the
+ * container's bounding set. Allow it for IMA namespaces, for enter(): the
+ * kernel still asks CAP_SYS_ADMIN over the namespace's owner.
+ */
+static void allow_ima_setns(struct json_object *seccomp)
+{
+	struct json_object *syscalls = get_path(seccomp, "syscalls", NULL);
+	struct json_object *rule, *names, *args, *arg;
+
+	if (!seccomp)
+		return;
+	if (!syscalls) {
+		syscalls = json_object_new_array();
+		json_object_object_add(seccomp, "syscalls", syscalls);
+	}
+	arg = json_object_new_object();
+	json_object_object_add(arg, "index", json_object_new_int(1));
+	json_object_object_add(arg, "value", json_object_new_int(SECNS_NSTYPE_IMA));
+	json_object_object_add(arg, "op", json_object_new_string("SCMP_CMP_EQ"));
+	args = json_object_new_array();
+	json_object_array_add(args, arg);
+	names = json_object_new_array();
+	json_object_array_add(names, json_object_new_string("setns"));
+	rule = json_object_new_object();
+	json_object_object_add(rule, "names", names);
+	json_object_object_add(rule, "action",
+			       json_object_new_string("SCMP_ACT_ALLOW"));
+	json_object_object_add(rule, "args", args);
+	json_object_array_add(syscalls, rule);
+}
+
+/*
+ * Join the holder's user namespace by path; mount imafs and this program
+ * in the container.
+ */
+static void edit_spec(struct json_object *spec, const struct setup *s,
+		      const char *self)
+{
+	struct json_object *linux_obj = get_path(spec, "linux", NULL);
+	struct json_object *nss = get_path(spec, "linux", "namespaces");
+	struct json_object *mounts = get_path(spec, "mounts", NULL);
+	struct json_object *ns, *maps, *mnt, *opts;
+	unsigned int host = ID_BASE + (unsigned int)s->slot * ID_RANGE;
+	char path[64];
+	size_t i;
+
+	if (!linux_obj || !nss || !mounts)
+		die(EXIT_FAIL, "config.json has no linux.namespaces or mounts");
+	for (i = 0; i < json_object_array_length(nss); i++) {
+		const char *type = json_object_get_string(get_path(
+			json_object_array_get_idx(nss, i), "type", NULL));
+
+		if (type && !strcmp(type, "user"))
+			die(EXIT_FAIL, "the container already has a user namespace: "
+			    "the secns runtime makes its own (is Docker's "
+			    "userns-remap on?)");
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", s->holder);
+	ns = json_object_new_object();
+	json_object_object_add(ns, "type", json_object_new_string("user"));
+	json_object_object_add(ns, "path", json_object_new_string(path));
+	json_object_array_add(nss, ns);
+	/* runc reads the mapping it joins from here, to chown what it makes. */
+	maps = json_object_new_array();
+	json_object_array_add(maps, id_mapping(host));
+	json_object_object_add(linux_obj, "uidMappings", maps);
+	maps = json_object_new_array();
+	json_object_array_add(maps, id_mapping(host));
+	json_object_object_add(linux_obj, "gidMappings", maps);
+
+	/*
+	 * Docker lets every group ping (0-2147483647); runc writes the range
+	 * from inside, where only the container's 65536 groups exist.
+	 */
+	if (json_object_object_get_ex(get_path(spec, "linux", "sysctl"),
+				      "net.ipv4.ping_group_range", NULL)) {
+		char range[32];
+
+		snprintf(range, sizeof(range), "0 %u", ID_RANGE - 1);
+		json_object_object_add(get_path(spec, "linux", "sysctl"),
+				       "net.ipv4.ping_group_range",
+				       json_object_new_string(range));
+	}
+
+	/* runc mounts it from inside the namespace: the files are its own. */
+	mnt = json_object_new_object();
+	json_object_object_add(mnt, "destination",
+			       json_object_new_string(IMAFS_MOUNT));
+	json_object_object_add(mnt, "type", json_object_new_string("imafs"));
+	json_object_object_add(mnt, "source", json_object_new_string("imafs"));
+	opts = json_object_new_array();
+	json_object_array_add(opts, json_object_new_string("nosuid"));
+	json_object_array_add(opts, json_object_new_string("nodev"));
+	json_object_array_add(opts, json_object_new_string("noexec"));
+	json_object_object_add(mnt, "options", opts);
+	json_object_array_add(mounts, mnt);
+
+	/* This program, for `exec` to enter the namespace with (see enter()). */
+	mnt = json_object_new_object();
+	json_object_object_add(mnt, "destination",
+			       json_object_new_string(ENTER_PATH));
+	json_object_object_add(mnt, "type", json_object_new_string("bind"));
+	json_object_object_add(mnt, "source", json_object_new_string(self));
+	opts = json_object_new_array();
+	json_object_array_add(opts, json_object_new_string("bind"));
+	json_object_array_add(opts, json_object_new_string("ro"));
+	json_object_array_add(opts, json_object_new_string("nodev"));
+	json_object_object_add(mnt, "options", opts);
+	json_object_array_add(mounts, mnt);
+	allow_ima_setns(get_path(spec, "linux", "seccomp"));
+}
+
+/* The value of @name (or -x) among a subcommand's arguments. */
+static const char *option_value(int argc, char **argv, int from,
+				const char *name, const char *shortname)
+{
+	size_t len = strlen(name);
+
+	for (int i = from; i < argc; i++) {
+		if (!strncmp(argv[i], name, len) && argv[i][len] == '=')
+			return argv[i] + len + 1;
+		if ((!strcmp(argv[i], name) ||
+		     (shortname && !strcmp(argv[i], shortname))) && i + 1 < argc)
+			return argv[i + 1];
+	}
+	return NULL;
+}
+
+/* Load the policy through the descriptor opened before runc ran. */
+static void load_policy(int fd, const struct secns_settings *set)
+{
+	size_t len;
+	char *text = read_file(EXIT_FAIL, set->policy, &len);
+	int bad_line, err = write_policy(fd, text, &bad_line), n;
+	const char *line;
+
+	if (err) {
+		line = policy_line(text, bad_line, &n);
+		die(EXIT_FAIL, "%s line %d: %.*s: %s", set->policy, bad_line, n,
+		    line, strerror(err));
+	}
+	/* The close commits the policy, and may refuse it as a whole. */
+	if (close(fd))
+		die(EXIT_FAIL, "load %s: %s", set->policy, strerror(errno));
+	free(text);
+}
+
+static int create(int argc, char **argv, int cmd)
+{
+	struct secns_settings set = {};
+	struct setup s = { .slot = -1, .holder_pipe = -1, .argv = argv,
+			  .cmd = cmd };
+	const char *bundle = option_value(argc, argv, cmd + 1, "--bundle", "-b");
+	const char *id = argv[argc - 1], *file;
+	char *config, *rootfs, *self, slot[16];
+	struct json_object *spec;
+	int policy_fd, status;
+
+	check_id(id);
+	s.id = id;
+	self = realpath("/proc/self/exe", NULL);
+	if (!self)
+		die(EXIT_FAIL, "/proc/self/exe: %s", strerror(errno));
+	config = path_join(bundle ? bundle : ".", "config.json");
+	spec = json_object_from_file(config);
+	if (!spec)
+		die(EXIT_FAIL, "%s: %s", config, json_util_get_last_err());
+	file = settings_file(spec);
+	if (file)
+		read_settings(file, &set);
+
+	if ((mkdir("/run/secns", 0755) && errno != EEXIST) ||
+	    (mkdir(STATE_DIR, 0711) && errno != EEXIST) || chmod(STATE_DIR, 0711))
+		die(EXIT_FAIL, "mkdir %s: %s", STATE_DIR, strerror(errno));
+	snprintf(s.state, sizeof(s.state), STATE_DIR "/%s", id);
+	/* Traversable: the container's root reaches its rootfs through it. */
+	if (mkdir(s.state, 0711))
+		die(EXIT_FAIL, "%s: %s", s.state, strerror(errno));
+	cleanup_on_die = &s;
+	s.slot = take_slot(id);
+	snprintf(slot, sizeof(slot), "%d", s.slot);
+	write_state(&s, "slot", slot);
+
+	start_holder(&s);
+	enter_ima_ns(s.holder);
+	pin_ima_ns(&s);
+	policy_fd = configure_namespace(&s, &set);
+
+	edit_spec(spec, &s, self);
+	if (!json_object_get_string(get_path(spec, "root", "path")))
+		die(EXIT_FAIL, "%s: no root.path", config);
+	rootfs = path_join(bundle ? bundle : ".",
+			   json_object_get_string(get_path(spec, "root", "path")));
+	json_object_object_add(get_path(spec, "root", NULL), "path",
+			       json_object_new_string(idmap_rootfs(&s, rootfs)));
+	if (json_object_to_file_ext(config, spec, JSON_C_TO_STRING_PLAIN))
+		die(EXIT_FAIL, "write %s: %s", config, json_util_get_last_err());
+
+	status = run_runc(argv);
+	if (status) {
+		/* runc has logged why; ours is only the teardown. */
+		cleanup_on_die = NULL;
+		teardown(&s);
+		return status;
+	}
+	s.created = true;
+	if (policy_fd >= 0)
+		load_policy(policy_fd, &set);
+	/* The container's init holds the namespaces now. */
+	close(s.holder_pipe);
+	waitpid(s.holder, NULL, 0);
+	cleanup_on_die = NULL;
+	json_object_put(spec);
+	return 0;
+}
+
+static int delete(int argc, char **argv, int cmd)
+{
+	const char *id = argv[argc - 1];
+	char state[PATH_MAX];
+	int status;
+
+	(void)cmd;
+	check_id(id);
+	status = run_runc(argv);
+	snprintf(state, sizeof(state), STATE_DIR "/%s", id);
+	teardown_state(state);
+	return status;
+}
+
+/* The capabilities enter() needs, given for the moment it runs. */
+static const char *const enter_caps[] = { "CAP_SYS_ADMIN", "CAP_SETPCAP" };
+static const int enter_cap_numbers[] = { CAP_SYS_ADMIN, CAP_SETPCAP };
+static const char *const cap_sets[] = {
+	"bounding", "effective", "permitted", "inheritable", "ambient"
+};
+#define SET_BOUNDING 0
+#define SET_AMBIENT 4
+#define ADDED(set, cap) (1U << ((set) * 2 + (cap)))
+
+static bool array_has(struct json_object *array, const char *value)
+{
+	for (size_t i = 0; i < json_object_array_length(array); i++)
+		if (!strcmp(json_object_get_string(
+				json_object_array_get_idx(array, i)), value))
+			return true;
+	return false;
+}
+
+/*
+ * Run the process through enter() with the namespace's fd @fd: add the
+ * capabilities it needs to every set that lacks them, and tell enter()
+ * which it added, to take them away again.
+ */
+static void edit_process(const char *file, int fd)
+{
+	struct json_object *proc = json_object_from_file(file), *caps, *set;
+	struct json_object *args, *wrapped;
+	unsigned int added = 0;
+	char text[16];
+
+	if (!proc || !(args = get_path(proc, "args", NULL)))
+		die(EXIT_FAIL, "%s: %s", file, proc ? "no args" :
+		    json_util_get_last_err());
+	caps = get_path(proc, "capabilities", NULL);
+	if (!caps) {
+		caps = json_object_new_object();
+		json_object_object_add(proc, "capabilities", caps);
+	}
+	for (int i = 0; i < 5; i++) {
+		set = get_path(caps, cap_sets[i], NULL);
+		if (!set) {
+			set = json_object_new_array();
+			json_object_object_add(caps, cap_sets[i], set);
+		}
+		for (int c = 0; c < 2; c++) {
+			if (array_has(set, enter_caps[c]))
+				continue;
+			json_object_array_add(set,
+					      json_object_new_string(enter_caps[c]));
+			added |= ADDED(i, c);
+		}
+	}
+	wrapped = json_object_new_array();
+	json_object_array_add(wrapped, json_object_new_string(ENTER_PATH));
+	json_object_array_add(wrapped, json_object_new_string("enter"));
+	snprintf(text, sizeof(text), "%d", fd);
+	json_object_array_add(wrapped, json_object_new_string(text));
+	snprintf(text, sizeof(text), "%u", added);
+	json_object_array_add(wrapped, json_object_new_string(text));
+	json_object_array_add(wrapped, json_object_new_string("--"));
+	for (size_t i = 0; i < json_object_array_length(args); i++)
+		json_object_array_add(wrapped, json_object_get(
+			json_object_array_get_idx(args, i)));
+	json_object_object_add(proc, "args", wrapped);
+	if (json_object_to_file_ext(file, proc, JSON_C_TO_STRING_PLAIN))
+		die(EXIT_FAIL, "write %s: %s", file, json_util_get_last_err());
+	json_object_put(proc);
+}
+
+/*
+ * `exec`: the new process must end up in the container's IMA namespace,
+ * but runc must not: it re-execs itself from a memfd, which an appraising
+ * policy refuses. So runc execs enter() (this program, mounted in the
+ * container) with the namespace's fd, passed as one more preserved fd.
+ */
+static int exec_in(int argc, char **argv, int cmd)
+{
+	const char *id = argv[argc - 1];
+	const char *process = option_value(argc, argv, cmd + 1, "--process", "-p");
+	const char *preserved = option_value(argc, argv, cmd + 1,
+					     "--preserve-fds", NULL);
+	int extra = preserved ? atoi(preserved) : 0, fd, i, j;
+	char pin[PATH_MAX], count[16];
+	char **args = calloc(argc + 3, sizeof(*args));
+
+	check_id(id);
+	if (!process)
+		die(EXIT_FAIL, "exec: give the process with --process FILE");
+	snprintf(pin, sizeof(pin), STATE_DIR "/%s/" PINNED_NS, id);
+	fd = open(pin, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(EXIT_FAIL, "%s: %s (not a container of this runtime?)", pin,
+		    strerror(errno));
+	/*
+	 * runc passes fds 3 .. 3 + extra - 1 on: ours goes next, open across
+	 * exec (dup2() onto itself would keep O_CLOEXEC).
+	 */
+	if ((fd != 3 + extra && dup2(fd, 3 + extra) < 0) ||
+	    fcntl(3 + extra, F_SETFD, 0))
+		die(EXIT_FAIL, "pass the namespace on as fd %d: %s", 3 + extra,
+		    strerror(errno));
+	edit_process(process, 3 + extra);
+	snprintf(count, sizeof(count), "%d", extra + 1);
+	for (i = 0, j = 0; i < argc; i++) {
+		if (preserved && argv[i] == preserved) {
+			args[j++] = count;
+			continue;
+		}
+		if (preserved && !strncmp(argv[i], "--preserve-fds=", 15)) {
+			args[j++] = "--preserve-fds";
+			args[j++] = count;
+			continue;
+		}
+		args[j++] = argv[i];
+		if (i == cmd && !preserved) {
+			args[j++] = "--preserve-fds";
+			args[j++] = count;
+		}
+	}
+	args[0] = "runc";
+	execv(RUNC, args);
+	die(127, "%s: %s", RUNC, strerror(errno));
+}
+
+/*
+ * In the container, run by runc for `exec`: enter the IMA namespace whose
+ * fd is @fd, take away the capabilities `exec` added for this (mask from
+ * edit_process()), and exec the command. No other process of the
+ * container can trace this one meanwhile: its capabilities exceed theirs.
+ */
+static int enter(int argc, char **argv, int cmd)
+{
+	struct __user_cap_header_struct head = {
+		.version = _LINUX_CAPABILITY_VERSION_3
+	};
+	struct __user_cap_data_struct data[2];
+	unsigned int added;
+	int fd, c;
+
+	prog = "secns-runtime enter";
+	if (argc < cmd + 5 || strcmp(argv[cmd + 3], "--"))
+		die(126, "usage: enter FD MASK -- COMMAND [ARG...]");
+	fd = atoi(argv[cmd + 1]);
+	added = strtoul(argv[cmd + 2], NULL, 10);
+	if (setns(fd, SECNS_NSTYPE_IMA))
+		die(126, "enter the container's IMA namespace: %s",
+		    strerror(errno));
+	close(fd);
+	for (c = 0; c < 2; c++)
+		if ((added & ADDED(SET_AMBIENT, c)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER,
+			  enter_cap_numbers[c], 0, 0))
+			die(126, "lower ambient %s: %s", enter_caps[c],
+			    strerror(errno));
+	/* CAP_SETPCAP goes last: dropping from the bounding set needs it. */
+	for (c = 0; c < 2; c++)
+		if ((added & ADDED(SET_BOUNDING, c)) &&
+		    prctl(PR_CAPBSET_DROP, enter_cap_numbers[c], 0, 0, 0))
+			die(126, "drop %s: %s", enter_caps[c], strerror(errno));
+	/* glibc has no wrappers for these. */
+	if (syscall(SYS_capget, &head, data))
+		die(126, "capget: %s", strerror(errno));
+	for (c = 0; c < 2; c++) {
+		__u32 bit = 1U << enter_cap_numbers[c];
+
+		if (added & ADDED(1, c))
+			data[0].effective &= ~bit;
+		if (added & ADDED(2, c))
+			data[0].permitted &= ~bit;
+		if (added & ADDED(3, c))
+			data[0].inheritable &= ~bit;
+	}
+	if (syscall(SYS_capset, &head, data))
+		die(126, "capset: %s", strerror(errno));
+	execvp(argv[cmd + 4], argv + cmd + 4);
+	die(errno == ENOENT ? 127 : 126, "%s: %s", argv[cmd + 4],
+	    strerror(errno));
+}
+
+/* runc's global options that take a value: the command comes after. */
+static int find_command(int argc, char **argv)
+{
+	static const char *const with_value[] = {
+		"--root", "--log", "--log-format", "--criu", "--rootless", NULL
+	};
+	int i, j;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		for (j = 0; with_value[j]; j++)
+			if (!strcmp(argv[i], with_value[j]))
+				break;
+		if (with_value[j] && i + 1 < argc) {
+			if (!strcmp(argv[i], "--log"))
+				log_path = argv[i + 1];
+			if (!strcmp(argv[i], "--log-format"))
+				log_json = !strcmp(argv[i + 1], "json");
+			i++;
+		} else if (!strncmp(argv[i], "--log=", 6)) {
+			log_path = argv[i] + 6;
+		} else if (!strcmp(argv[i], "--log-format=json")) {
+			log_json = true;
+		}
+	}
+	return i;
+}
+
+int main(int argc, char **argv)
+{
+	int cmd = find_command(argc, argv);
+
+	die_hook = log_error;
+	if (cmd < argc && !strcmp(argv[cmd], "create"))
+		return create(argc, argv, cmd);
+	if (cmd < argc && !strcmp(argv[cmd], "delete"))
+		return delete(argc, argv, cmd);
+	if (cmd < argc && !strcmp(argv[cmd], "exec"))
+		return exec_in(argc, argv, cmd);
+	if (cmd < argc && !strcmp(argv[cmd], "enter"))
+		return enter(argc, argv, cmd);
+	argv[0] = "runc";
+	execv(RUNC, argv);
+	die(127, "%s: %s", RUNC, strerror(errno));
+}
