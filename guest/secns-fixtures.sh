@@ -4,7 +4,6 @@
 #   secns-fixtures docker-ready      wait for dockerd, import secns/bench once
 #   secns-fixtures files             keys, signed/unsigned binaries, policies
 #                                    in /root/secns/ns (the containers' /ns)
-#   secns-fixtures vtpm              start a vTPM, print its chip number
 #   secns-fixtures container ARGS    docker run secns/bench ARGS with /ns and
 #                                    securityfs, able to create namespaces
 #   secns-fixtures rootless          the files an unprivileged user's
@@ -12,6 +11,9 @@
 #   secns-fixtures runtime CONF ARGS docker run --runtime secns secns/bench ARGS,
 #                                    with /ns read-only and the settings
 #                                    $NS/CONF (none when CONF is "")
+#   secns-fixtures bundle CONF ARGS  a plain OCI bundle in /root/secns/bundle
+#                                    (runc spec, secns/bench's files) running
+#                                    ARGS, with /ns and the settings $NS/CONF
 set -euo pipefail
 
 NS=/root/secns/ns
@@ -47,10 +49,6 @@ files() {
 		sign container "$NS/$f"
 	done
 	sign stranger "$NS/unknown-key"
-	# Appraised only as uid 4242's: the rest of the container runs.
-	cp /bin/true "$NS/owned-signed"
-	sign container "$NS/owned-signed"
-	chown 4242 "$NS/owned-signed"
 	# Flip the last byte of the signature: the key is known, the
 	# signature no longer verifies.
 	local sig last
@@ -62,8 +60,8 @@ files() {
 
 	printf 'measure func=BPRM_CHECK\nappraise func=BPRM_CHECK appraise_type=imasig\n' \
 		>"$NS/appraise.policy"
-	printf 'appraise func=BPRM_CHECK fowner=4242 appraise_type=imasig\n' \
-		>"$NS/owned.policy"
+	# Only the execs of the container's uid 4242 are appraised: the rest runs.
+	printf 'appraise func=BPRM_CHECK uid=4242 appraise_type=imasig\n' >"$NS/uid.policy"
 	printf 'measure func=BPRM_CHECK\n' >"$NS/measure.policy"
 	printf 'dont_appraise func=BPRM_CHECK\n' >"$NS/relax.policy"
 	printf 'measure func=MMAP_CHECK mask=MAY_EXEC\n' >"$NS/mmap.policy"
@@ -74,21 +72,10 @@ files() {
 	printf '# measured, with a vTPM of its own\nima.policy = measure.policy\nima.vtpm = yes\n' \
 		>"$NS/measure-vtpm.conf"
 	printf 'ima.policy = measure.policy\n' >"$NS/measure.conf"
+	printf 'ima.policy = uid.policy\n' >"$NS/uid.conf"
 	printf 'ima.vtpm = yes\nima.policy = bad.policy\n' >"$NS/bad-policy.conf"
 	printf 'ima.polcy = measure.policy\n' >"$NS/typo.conf"
 	head -c 4096 /dev/urandom >"$NS/mmap.dat"
-}
-
-vtpm() {
-	local dir=/root/secns/vtpm out
-	mkdir -p "$dir"
-	out=$(swtpm chardev --vtpm-proxy --tpm2 --tpmstate dir="$dir" \
-		--flags startup-clear --daemon)
-	out=${out##*/dev/tpm}
-	out=${out%% *}
-	# The proxy registers the chip after swtpm answered its first commands.
-	timeout 10 sh -c "until [ -e /dev/tpmrm$out ]; do sleep 0.1; done"
-	echo "$out" | tee /root/secns/vtpm-num
 }
 
 # What `files` made, where a user other than root reaches it, with the
@@ -120,12 +107,38 @@ runtime() {
 		${conf:+-e SECNS_CONFIG="$NS/$conf"} -v "$NS":/ns:ro secns/bench "$@"
 }
 
+bundle() {
+	local conf=$1 dir=/root/secns/bundle id
+	shift
+	rm -rf "$dir" && mkdir -p "$dir/rootfs"
+	id=$(docker create secns/bench true)
+	docker export "$id" | tar -x -C "$dir/rootfs"
+	docker rm "$id" >/dev/null
+	(cd "$dir" && runc spec)
+	python3 - "$dir/config.json" "$NS" "$NS/$conf" "$@" <<'EOF'
+import json
+import sys
+
+path, ns, settings, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+spec = json.load(open(path))
+spec["process"].update(terminal=False, args=args)
+spec["process"]["env"].append("SECNS_CONFIG=" + settings)
+spec["mounts"].append({"destination": "/ns", "type": "bind", "source": ns,
+                       "options": ["rbind", "ro"]})
+json.dump(spec, open(path, "w"))
+EOF
+}
+
 case "${1:-}" in
 docker-ready) docker_ready ;;
 files) files ;;
-vtpm) vtpm ;;
 container) shift; container "$@" ;;
 rootless) rootless ;;
 runtime) shift; runtime "$@" ;;
-*) echo "usage: secns-fixtures docker-ready|files|vtpm|container ARGS|rootless|runtime CONF ARGS" >&2; exit 2 ;;
+bundle) shift; bundle "$@" ;;
+*)
+	echo "usage: secns-fixtures docker-ready | files | container ARGS | rootless |" \
+		"runtime CONF ARGS | bundle CONF ARGS" >&2
+	exit 2
+	;;
 esac

@@ -2,11 +2,11 @@
 /*
  * secns-launch - run a command in new IMA namespaces, configured first
  *
- * Creates an IMA namespace (or N nested ones), binds a virtual TPM to the
- * innermost one, installs appraisal keys, loads the policy, and then
- * execs the command, so that the command's first access is already
- * evaluated by the new namespace. Meant for containers: run it as the
- * container's entry point, with securityfs mounted or with --view.
+ * Creates an IMA namespace (or N nested ones), installs appraisal keys in
+ * the innermost one, loads the policy, and then execs the command, so that
+ * the command's first access is already evaluated by the new namespace.
+ * Run it as a container's entry point, with securityfs mounted or with
+ * --view. (A vTPM is bound by the host side: secns-runtime does it.)
  *
  * With --userns the namespace comes with a user and a mount namespace in
  * the same unshare(2), where the caller is root: any user can run its own
@@ -53,8 +53,6 @@ struct options {
 	const char *keys[MAX_KEYS];
 	int nr_keys;
 	int nest;
-	int vtpm;		/* chip number, -1 for none */
-	const char *new_vtpm;	/* state dir for a new swtpm vTPM */
 	int strict_children;
 	int show_conflicts;
 	int verbose;
@@ -68,8 +66,6 @@ static void __attribute__((noreturn)) usage(FILE *out, int status)
 		"usage: %s [options] [--] COMMAND [ARG...]\n"
 		"  -p, --policy FILE        IMA policy for the new namespace\n"
 		"  -k, --key FILE           DER X.509 certificate to trust (repeatable)\n"
-		"  -t, --vtpm N             bind /dev/tpmN to the new namespace\n"
-		"  -T, --new-vtpm DIR       start swtpm --vtpm-proxy with state in DIR, bind it\n"
 		"  -n, --nest N             create N nested namespaces, policy in each (default 1)\n"
 		"  -s, --strict-children    namespaces created inside are strict\n"
 		"  -c, --show-conflicts     print the policy engine's report after loading\n"
@@ -237,8 +233,6 @@ static void parse_args(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "key", required_argument, NULL, 'k' },
-		{ "vtpm", required_argument, NULL, 't' },
-		{ "new-vtpm", required_argument, NULL, 'T' },
 		{ "nest", required_argument, NULL, 'n' },
 		{ "strict-children", no_argument, NULL, 's' },
 		{ "show-conflicts", no_argument, NULL, 'c' },
@@ -253,8 +247,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .securityfs = "/sys/kernel/security",
-			       .nest = 1, .vtpm = -1 };
-	while ((c = getopt_long(argc, argv, "+p:k:t:T:n:scS:UV:j:vh", longopts,
+			       .nest = 1 };
+	while ((c = getopt_long(argc, argv, "+p:k:n:scS:UV:j:vh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -264,12 +258,6 @@ static void parse_args(int argc, char **argv, struct options *o)
 			if (o->nr_keys == MAX_KEYS)
 				die(EXIT_USAGE, "at most %d keys", MAX_KEYS);
 			o->keys[o->nr_keys++] = optarg;
-			break;
-		case 't':
-			o->vtpm = parse_number("--vtpm", optarg, 0);
-			break;
-		case 'T':
-			o->new_vtpm = optarg;
 			break;
 		case 'n':
 			o->nest = parse_number("--nest", optarg, 1);
@@ -303,14 +291,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 	}
 	if (optind >= argc)
 		usage(stderr, EXIT_USAGE);
-	if (o->vtpm >= 0 && o->new_vtpm)
-		die(EXIT_USAGE, "--vtpm and --new-vtpm exclude each other");
-	/* The host binds a vTPM: it takes the initial user namespace's root. */
-	if (o->userns && (o->vtpm >= 0 || o->new_vtpm))
-		die(EXIT_USAGE, "a vTPM is bound by the host, not with --userns");
 	if (o->join && (o->userns || o->view || o->policy || o->nr_keys ||
-			o->vtpm >= 0 || o->new_vtpm || o->nest != 1 ||
-			o->strict_children))
+			o->nest != 1 || o->strict_children))
 		die(EXIT_USAGE, "--join runs a command only");
 }
 
@@ -323,8 +305,6 @@ static void set_up(struct options *o)
 
 	if (o->policy)
 		policy = read_file(EXIT_SETUP, o->policy, &len);
-	if (o->new_vtpm)
-		o->vtpm = start_vtpm(EXIT_SETUP, o->new_vtpm);
 
 	for (level = 1; level <= o->nest; level++) {
 		unsigned long long flags = CLONE_NEWIMA;
@@ -345,12 +325,6 @@ static void set_up(struct options *o)
 		if (o->view && mount("imafs", o->view, "imafs", 0, NULL))
 			die(EXIT_SETUP, "mount imafs on %s at level %d: %s",
 			    o->view, level, strerror(errno));
-		if (level == o->nest && o->vtpm >= 0) {
-			char *path = ima_path(o, "vtpm");
-
-			bind_vtpm(EXIT_SETUP, path, o->vtpm);
-			free(path);
-		}
 		if (level == o->nest) {
 			for (i = 0; i < o->nr_keys; i++) {
 				char *der = read_file(EXIT_SETUP, o->keys[i],

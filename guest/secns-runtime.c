@@ -25,10 +25,11 @@
  *     create returns, through the descriptor opened in 3, before `start`
  *     runs the container's first instruction.
  *
+ * `exec` enters the container's IMA namespace through enter(), below.
  * `delete` runs runc's and then stops the vTPM and frees the id range. A
  * failure at any step removes what was set up and fails the command, the
- * reason on stderr and in runc's log, where Docker looks for it.
- * Every other command goes to runc unchanged.
+ * reason on stderr and in runc's log, where Docker looks for it. `run` and
+ * `restore` are refused; every other command goes to runc unchanged.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -828,23 +829,52 @@ static const char *option_value(int argc, char **argv, int from,
 	return NULL;
 }
 
-/* Load the policy through the descriptor opened before runc ran. */
-static void load_policy(int fd, const struct secns_settings *set)
+/*
+ * Load the policy through the descriptor opened before runc ran, from
+ * the container's user namespace: the ids in its rules (uid=, fowner=)
+ * are the container's, as when the container's root loads one itself.
+ * A child joins the namespace and writes; the session's last close, the
+ * child's, replaces the policy. Exits on failure, the child's message
+ * logged.
+ */
+static void load_policy(struct setup *s, int fd, const char *policy)
 {
-	size_t len;
-	char *text = read_file(EXIT_FAIL, set->policy, &len);
-	int bad_line, err = write_policy(fd, text, &bad_line), n;
-	const char *line;
+	char userns[64];
+	int status;
+	pid_t pid;
 
-	if (err) {
-		line = policy_line(text, bad_line, &n);
-		die(EXIT_FAIL, "%s line %d: %.*s: %s", set->policy, bad_line, n,
-		    line, strerror(err));
+	snprintf(userns, sizeof(userns), "/proc/%d/ns/user", s->holder);
+	pid = fork();
+	if (pid < 0)
+		die(EXIT_FAIL, "fork: %s", strerror(errno));
+	if (!pid) {
+		size_t len;
+		char *text = read_file(EXIT_FAIL, policy, &len);
+		int ns = open(userns, O_RDONLY | O_CLOEXEC), bad_line, err, n;
+		const char *line;
+
+		cleanup_on_die = NULL;
+		if (ns < 0 || setns(ns, CLONE_NEWUSER))
+			die(EXIT_FAIL, "enter the container's user namespace: %s",
+			    strerror(errno));
+		err = write_policy(fd, text, &bad_line);
+		if (err) {
+			line = policy_line(text, bad_line, &n);
+			die(EXIT_FAIL, "%s line %d: %.*s: %s", policy, bad_line,
+			    n, line, strerror(err));
+		}
+		if (close(fd))
+			die(EXIT_FAIL, "load %s: %s", policy, strerror(errno));
+		_exit(0);
 	}
-	/* The close commits the policy, and may refuse it as a whole. */
-	if (close(fd))
-		die(EXIT_FAIL, "load %s: %s", set->policy, strerror(errno));
-	free(text);
+	close(fd);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		/* The child has said why. */
+		cleanup_on_die = NULL;
+		teardown(s);
+		exit(EXIT_FAIL);
+	}
 }
 
 static int create(int argc, char **argv, int cmd)
@@ -907,7 +937,7 @@ static int create(int argc, char **argv, int cmd)
 	}
 	s.created = true;
 	if (policy_fd >= 0)
-		load_policy(policy_fd, &set);
+		load_policy(&s, policy_fd, set.policy);
 	/* The container's init holds the namespaces now. */
 	close(s.holder_pipe);
 	waitpid(s.holder, NULL, 0);
@@ -1150,6 +1180,11 @@ int main(int argc, char **argv)
 		return exec_in(argc, argv, cmd);
 	if (cmd < argc && !strcmp(argv[cmd], "enter"))
 		return enter(argc, argv, cmd);
+	/* Either would start a container that no IMA namespace holds. */
+	if (cmd < argc && (!strcmp(argv[cmd], "run") ||
+			   !strcmp(argv[cmd], "restore")))
+		die(EXIT_FAIL, "%s is not supported: use create, then start",
+		    argv[cmd]);
 	argv[0] = "runc";
 	execv(RUNC, argv);
 	die(127, "%s: %s", RUNC, strerror(errno));

@@ -38,7 +38,9 @@ def selftest_argv(tree: Path, out: Path) -> list[str]:
 
 
 def _inputs(source: Path, tree: Path | None) -> list[Path]:
-    files = sorted(p for p in source.iterdir() if p.suffix in (".c", ".h", ".sh") or p.name == "Makefile")
+    files = sorted(
+        p for p in source.iterdir() if p.suffix in (".c", ".h", ".sh") or p.name == "Makefile"
+    )
     if tree is not None and (tree / SELFTEST).exists():
         files.append(tree / SELFTEST)
     return files

@@ -60,8 +60,8 @@ def ima_pcr10_replay(session: GuestSession, scratch: Path) -> CheckOutcome:
 
 def ima_ns_vtpm_replay(session: GuestSession, scratch: Path) -> CheckOutcome:
     """A namespace's list replays to PCR 10 of its vTPM. By convention (see
-    guest/secns-fixtures.sh) the vTPM's chip number is in NS_VTPM_NUM and the
-    container saved its binary list to NS_LIST before exiting."""
+    scenarios/ima_ns/vtpm.yaml) the vTPM's chip number is in NS_VTPM_NUM and the
+    container's binary list, read by its last exec, in NS_LIST."""
     res = session.run(f"cat {NS_VTPM_NUM}", timeout=30)
     num = res.stdout.strip()
     if res.exit_status != 0 or not num.isdigit():
