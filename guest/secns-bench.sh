@@ -19,7 +19,7 @@
 #                                    for the kernel to switch its namespace code off
 #   secns-bench start-time RUNTIME N N starts of `docker run --rm --runtime RUNTIME
 #                                    secns/bench true`, one after another; prints
-#                                    the median, fastest and slowest in ms
+#                                    the median, fastest, slowest and all, in ms
 #
 # Files the workloads share live in /root/secns/bench (ext4, not the overlay).
 set -euo pipefail
@@ -125,9 +125,9 @@ start_time() {
 		docker run --rm --runtime "$runtime" --network none secns/bench true
 		end=$(date +%s%N)
 		echo $(((end - start) / 1000000))
-	done | sort -n | awk '{ ms[NR] = $1 }
-		END { printf "starts=%d median_ms=%s min_ms=%s max_ms=%s\n", NR,
-			NR % 2 ? ms[(NR + 1) / 2] : (ms[NR / 2] + ms[NR / 2 + 1]) / 2, ms[1], ms[NR] }'
+	done | sort -n | awk '{ ms[NR] = $1; all = all (NR > 1 ? "," : "") $1 }
+		END { printf "starts=%d median_ms=%s min_ms=%s max_ms=%s samples_ms=%s\n", NR,
+			NR % 2 ? ms[(NR + 1) / 2] : (ms[NR / 2] + ms[NR / 2 + 1]) / 2, ms[1], ms[NR], all }'
 }
 
 mkdir -p "$DIR"

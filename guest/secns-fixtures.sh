@@ -3,20 +3,22 @@
 #
 #   secns-fixtures docker-ready      wait for dockerd, import secns/bench once
 #   secns-fixtures files             keys, signed/unsigned binaries, policies
-#                                    in /root/secns/ns (the containers' /ns)
+#                                    in /root/secns/ns (the containers' /ns),
+#                                    and secns-runtime's settings in /etc/secns
 #   secns-fixtures container ARGS    docker run secns/bench ARGS with /ns and
 #                                    securityfs, able to create namespaces
 #   secns-fixtures rootless          the files an unprivileged user's
 #                                    container uses, in /var/lib/secns/rootless
 #   secns-fixtures runtime CONF ARGS docker run --runtime secns secns/bench ARGS,
 #                                    with /ns read-only and the settings
-#                                    $NS/CONF (none when CONF is "")
+#                                    /etc/secns/CONF (none when CONF is "")
 #   secns-fixtures bundle CONF ARGS  a plain OCI bundle in /root/secns/bundle
 #                                    (runc spec, secns/bench's files) running
-#                                    ARGS, with /ns and the settings $NS/CONF
+#                                    ARGS, with /ns and the settings CONF
 set -euo pipefail
 
 NS=/root/secns/ns
+SETTINGS=/etc/secns
 TOOLS=/usr/local/bin
 
 docker_ready() {
@@ -66,16 +68,30 @@ files() {
 	printf 'dont_appraise func=BPRM_CHECK\n' >"$NS/relax.policy"
 	printf 'measure func=MMAP_CHECK mask=MAY_EXEC\n' >"$NS/mmap.policy"
 	printf 'appraise func=NO_SUCH_HOOK\n' >"$NS/bad.policy"
-	# Settings for secns-runtime, one file per container kind.
-	printf 'ima.policy = appraise.policy\nima.key = container.der\n' \
-		>"$NS/appraise.conf"
-	printf '# measured, with a vTPM of its own\nima.policy = measure.policy\nima.vtpm = yes\n' \
-		>"$NS/measure-vtpm.conf"
-	printf 'ima.policy = measure.policy\n' >"$NS/measure.conf"
-	printf 'ima.policy = uid.policy\n' >"$NS/uid.conf"
-	printf 'ima.vtpm = yes\nima.policy = bad.policy\n' >"$NS/bad-policy.conf"
-	printf 'ima.polcy = measure.policy\n' >"$NS/typo.conf"
 	head -c 4096 /dev/urandom >"$NS/mmap.dat"
+	runtime_settings
+}
+
+# Settings for secns-runtime, one file per container kind, in the one
+# directory it reads them from, with the policies and the key they name.
+runtime_settings() {
+	rm -rf "$SETTINGS" && mkdir -p "$SETTINGS"
+	cp "$NS"/*.policy "$NS/container.der" "$SETTINGS/"
+	cd "$SETTINGS"
+	printf 'ima.policy = appraise.policy\nima.key = container.der\n' >appraise.conf
+	printf '# measured, with a vTPM of its own\nima.policy = measure.policy\nima.vtpm = yes\n' \
+		>measure-vtpm.conf
+	printf 'ima.policy = measure.policy\n' >measure.conf
+	printf 'ima.policy = uid.policy\n' >uid.conf
+	printf 'ima.vtpm = yes\nima.policy = bad.policy\n' >bad-policy.conf
+	printf 'ima.polcy = measure.policy\n' >typo.conf
+	# What the runtime must not read for a container: a file outside,
+	# named directly or through a link, here a canary to look for.
+	echo "canary-7c1e outside $SETTINGS" >/root/secns/outside.policy
+	printf 'ima.policy = /root/secns/outside.policy\n' >escape.conf
+	ln -s /root/secns/outside.policy outside.policy
+	printf 'ima.policy = outside.policy\n' >escape-link.conf
+	cd - >/dev/null
 }
 
 # What `files` made, where a user other than root reaches it, with the
@@ -104,7 +120,7 @@ runtime() {
 	local conf=$1
 	shift
 	docker run --rm --runtime secns --network none \
-		${conf:+-e SECNS_CONFIG="$NS/$conf"} -v "$NS":/ns:ro secns/bench "$@"
+		${conf:+-e SECNS_CONFIG="$conf"} -v "$NS":/ns:ro secns/bench "$@"
 }
 
 bundle() {
@@ -115,7 +131,7 @@ bundle() {
 	docker export "$id" | tar -x -C "$dir/rootfs"
 	docker rm "$id" >/dev/null
 	(cd "$dir" && runc spec)
-	python3 - "$dir/config.json" "$NS" "$NS/$conf" "$@" <<'EOF'
+	python3 - "$dir/config.json" "$NS" "$conf" "$@" <<'EOF'
 import json
 import sys
 

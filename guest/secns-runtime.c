@@ -8,7 +8,7 @@
  * as runc is, on a plain bundle. It takes runc's command line. `create`:
  *
  *  1. reads the container's settings: the file named by SECNS_CONFIG in
- *     the container's environment (see secns_settings below), if any;
+ *     the container's environment, in /etc/secns (see read_settings());
  *  2. takes a range of 65536 host ids for the container, and makes a user
  *     namespace mapping the container's 0-65535 to it, together with an
  *     IMA namespace, in one unshare(2) by a holder process: the IMA
@@ -57,6 +57,7 @@
 
 #define RUNC "/usr/sbin/runc"
 #define STATE_DIR "/run/secns/runtime"
+#define SETTINGS_DIR "/etc/secns"
 #define IMAFS_MOUNT "/run/secns/ima"
 #define ENTER_PATH "/run/secns/enter"
 /* Where `create` pins the container's IMA namespace for `exec`. */
@@ -189,26 +190,44 @@ static bool parse_bool(const char *value, bool *out)
 }
 
 /*
+ * A file in SETTINGS_DIR: @name resolved there (relative to @dir, itself
+ * in SETTINGS_DIR), symbolic links included. SECNS_CONFIG comes from the
+ * container's environment, which the image's author sets too: the runtime,
+ * as the host's root, reads only what the host's root put in SETTINGS_DIR.
+ */
+static char *settings_path(const char *dir, const char *name,
+			   const char *what)
+{
+	char *joined = path_join(dir, name), *real = realpath(joined, NULL);
+
+	if (!real)
+		die(EXIT_FAIL, "%s: %s: %s", what, joined, strerror(errno));
+	if (strncmp(real, SETTINGS_DIR "/", strlen(SETTINGS_DIR) + 1))
+		die(EXIT_FAIL, "%s: %s is not in %s", what, name, SETTINGS_DIR);
+	free(joined);
+	return real;
+}
+
+/*
  * The settings file: `key = value` lines, `#` comments. Paths are
- * relative to the file's directory.
+ * relative to the file's directory; all are in SETTINGS_DIR.
  *   ima.policy = FILE            the namespace's IMA policy
  *   ima.key = FILE               a DER certificate to trust (repeatable)
  *   ima.vtpm = yes|no            a vTPM of its own (default no)
  *   ima.strict_children = yes|no refuse conflicting child policies
  */
-static void read_settings(const char *file, struct secns_settings *set)
+static void read_settings(const char *name, struct secns_settings *set)
 {
+	char *file = settings_path(SETTINGS_DIR, name, "SECNS_CONFIG");
 	size_t len;
 	char *text = read_file(EXIT_FAIL, file, &len), *line, *next;
 	char *dir = strdup(file), *slash = strrchr(dir, '/');
 	int lineno = 0;
 
-	if (file[0] != '/')
-		die(EXIT_FAIL, "SECNS_CONFIG must be an absolute path: %s", file);
 	*slash = '\0';
 	set->file = file;
 	for (line = text; line; line = next) {
-		char *key, *value, *end;
+		char *key, *value, *end, field[300];
 
 		next = strchr(line, '\n');
 		if (next)
@@ -233,13 +252,15 @@ static void read_settings(const char *file, struct secns_settings *set)
 		*end = '\0';
 		if (!*value)
 			die(EXIT_FAIL, "%s:%d: %s: no value", file, lineno, key);
+		snprintf(field, sizeof(field), "%s:%d: %s", file, lineno, key);
 		if (!strcmp(key, "ima.policy")) {
-			set->policy = path_join(dir, value);
+			set->policy = settings_path(dir, value, field);
 		} else if (!strcmp(key, "ima.key")) {
 			if (set->nr_keys == MAX_KEYS)
 				die(EXIT_FAIL, "%s:%d: ima.key: at most %d keys",
 				    file, lineno, MAX_KEYS);
-			set->keys[set->nr_keys++] = path_join(dir, value);
+			set->keys[set->nr_keys++] = settings_path(dir, value,
+								  field);
 		} else if (!strcmp(key, "ima.vtpm")) {
 			if (!parse_bool(value, &set->vtpm))
 				goto bad_bool;

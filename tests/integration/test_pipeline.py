@@ -123,9 +123,10 @@ def test_secns_kernel_has_ima_namespaces_and_vanilla_does_not(kernels: dict) -> 
 
 
 def test_ima_namespace_suite(kernels: dict, image, cache: Path, tmp_path: Path) -> None:
-    """Selftests, container appraisal, an unprivileged user's container, attack 1, vTPM
-    replay and the policy engine on the secns kernel; on vanilla the namespace cannot be
-    created at all."""
+    """Selftests, containers of the secns runtime (appraisal, docker exec, a plain
+    bundle, vTPM replay, ownership and refusals), an unprivileged user's container,
+    attack 1 and the policy engine on the secns kernel; on vanilla the namespace cannot
+    be created at all, and the runtime refuses every container."""
     opts = RunOptions(cache=cache, results_dir=tmp_path, suites=("ima_ns",), profile=None)
     run, code, infra = run_pipeline(opts)
     results = {(r["variant"], r["scenario"]): r for r in run.results()}
@@ -135,6 +136,8 @@ def test_ima_namespace_suite(kernels: dict, image, cache: Path, tmp_path: Path) 
     assert ("vanilla", "ima-ns-vtpm-attestation") not in results
     assert ("vanilla", "ima-ns-container-appraisal") in results
     assert {("secns", "ima-ns-rootless"), ("vanilla", "ima-ns-rootless")} <= set(results)
+    assert {("secns", "ima-ns-runtime"), ("vanilla", "ima-ns-runtime")} <= set(results)
+    assert ("secns", "ima-ns-runtime-exec") in results
     mmap = results[("secns", "ima-ns-mmap-latency")]["metrics"]
     assert {"mmap_exec_native", "mmap_exec_1ns", "mmap_exec_10ns"} <= set(mmap)
 
