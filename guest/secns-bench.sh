@@ -6,9 +6,10 @@
 #   secns-bench has-ima-ns           exit 0 when the kernel creates IMA namespaces
 #   secns-bench lmbench-start MB     container "lmbench" (secns/bench), idle, with
 #                                    /scratch holding an MB MiB file for the file tests
-#   secns-bench web-start [POLICY]   container "web" (secns/web) serving on port 80 of
-#                                    the guest; with POLICY, Apache runs in its own IMA
-#                                    namespace holding that policy
+#   secns-bench web-start [POLICY]   container "web" (secns/web) serving on the guest's
+#                                    127.0.0.1:8080 (published); with POLICY, started by
+#                                    the secns runtime with that policy in its own IMA
+#                                    namespace and a user namespace of its own
 #   secns-bench web-stop | lmbench-stop
 #   secns-bench siblings N POLICY    N idle processes, each in its own IMA namespace
 #                                    with POLICY (sibling containers' init processes)
@@ -54,25 +55,27 @@ lmbench_start() {
 		secns/bench sleep infinity >/dev/null
 }
 
+# Until Apache answers a request: a connection alone may reach only Docker's proxy.
 wait_http() {
-	timeout 120 bash -c 'until (exec 3<>/dev/tcp/127.0.0.1/80) 2>/dev/null; do sleep 0.5; done'
+	timeout 120 bash -c 'until (exec 3<>/dev/tcp/127.0.0.1/8080 &&
+		printf "GET / HTTP/1.0\r\n\r\n" >&3 && grep -q "^HTTP/1.[01] 200" <&3) 2>/dev/null
+	do sleep 0.5; done'
 }
 
 web_start() {
 	docker_ready web
 	docker rm -f web >/dev/null 2>&1 || true
-	local launch=()
+	local runtime=(--runtime runc)
 	if [ -n "${1:-}" ]; then
-		cp /usr/local/bin/secns-launch "$DIR/"
-		cp "$1" "$DIR/web.policy"
-		launch=(/bench/secns-launch -p /bench/web.policy --)
+		mkdir -p /etc/secns/bench
+		cp "$1" /etc/secns/bench/web.policy
+		printf 'ima.policy = bench/web.policy\n' >/etc/secns/bench-web.conf
+		runtime=(--runtime secns -e SECNS_CONFIG=bench-web.conf)
 	fi
-	# Host networking: ab in the guest talks to Apache without NAT in between.
-	docker run -d --name web --network host \
-		--cap-add SYS_ADMIN --cap-add MAC_ADMIN \
-		--security-opt apparmor=unconfined \
-		-v "$SECURITYFS:$SECURITYFS" -v "$DIR:/bench" \
-		secns/web "${launch[@]}" apache2ctl -D FOREGROUND >/dev/null
+	# The port published, not the host's network: a container in a user
+	# namespace of its own cannot mount sysfs in the host's network namespace.
+	docker run -d --name web "${runtime[@]}" -p 127.0.0.1:8080:80 \
+		secns/web apache2ctl -D FOREGROUND >/dev/null
 	wait_http
 }
 

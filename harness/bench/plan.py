@@ -19,7 +19,7 @@ CONTAINER_POLICY = f"{GUEST_DIR}/container.policy"
 MMAP_FILE = f"{GUEST_DIR}/mmap.dat"
 LMBENCH_BIN = "/usr/lib/lmbench/bin/x86_64-linux-gnu"
 LMBENCH_SCRATCH = "/scratch"  # GUEST_DIR/scratch in the lmbench container
-WEB_URL = "http://127.0.0.1/"
+WEB_URL = "http://127.0.0.1:8080/"
 # LMbench's timing interval (µs of guest time). Its driver measures one with `enough`
 # and exports it; unset, every program calibrates itself at length (lat_fs for minutes).
 LMBENCH_ENOUGH_US = 5000

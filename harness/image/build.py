@@ -18,7 +18,7 @@ from harness.errors import UserError
 from harness.image import commands, customize
 from harness.image.recipe import Bootstrap, RootfsRecipe
 
-RECIPE_VERSION = "4"
+RECIPE_VERSION = "5"
 
 
 @dataclass(frozen=True)

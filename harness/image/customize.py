@@ -26,12 +26,14 @@ UseDNS no
 
 
 # Docker's runtimes besides runc: `docker run --runtime secns` (guest/secns-runtime.c,
-# copied to /usr/local/bin at each boot with the other guest tools).
+# copied to /usr/local/bin at each boot with the other guest tools). Published ports
+# reached from the guest itself go through the kernel's NAT, not docker-proxy's copies.
 DOCKER_DAEMON_JSON = """\
 {
   "runtimes": {
     "secns": {"path": "/usr/local/bin/secns-runtime"}
-  }
+  },
+  "userland-proxy": false
 }
 """
 

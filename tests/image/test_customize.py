@@ -39,6 +39,7 @@ def test_install_system_masks_units_and_generators(tmp_path: Path) -> None:
     assert "/dev/vda" not in (tmp_path / "etc/fstab").read_text()
     daemon = json.loads((tmp_path / "etc/docker/daemon.json").read_text())
     assert daemon["runtimes"]["secns"]["path"] == "/usr/local/bin/secns-runtime"
+    assert daemon["userland-proxy"] is False
 
 
 def test_container_tarball_lands_under_var_lib(tmp_path: Path) -> None:
