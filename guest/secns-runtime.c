@@ -43,10 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
 #include <sys/mount.h>
-#include <sys/fsuid.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -54,21 +51,13 @@
 #include <unistd.h>
 
 #include "imans.h"
+#include "runtime.h"
 
-#define RUNC "/usr/sbin/runc"
-#define STATE_DIR "/run/secns/runtime"
 #define SETTINGS_DIR "/etc/secns"
 #define IMAFS_MOUNT "/run/secns/ima"
-#define ENTER_PATH "/run/secns/enter"
-/* Where `create` pins the container's IMA namespace for `exec`. */
-#define PINNED_NS "ima"
 #define SECURITYFS_IMA "/sys/kernel/security/ima"
-/* Container ids map to host ids from here, 65536 per container. */
-#define ID_BASE 0x1000000U
-#define ID_RANGE 65536U
 #define MAX_SLOTS 4096
 #define MAX_KEYS 16
-#define EXIT_FAIL 1
 
 const char *prog = "secns-runtime";
 
@@ -78,25 +67,11 @@ static bool log_json;
 
 /* One container's settings, from the file SECNS_CONFIG names. */
 struct secns_settings {
-	const char *file;
 	char *policy;		/* IMA policy file */
 	char *keys[MAX_KEYS];	/* DER X.509 certificates to trust */
 	int nr_keys;
 	bool vtpm;
 	bool strict_children;
-};
-
-/* What `create` set up, undone in reverse when a later step fails. */
-struct setup {
-	char state[PATH_MAX];	/* STATE_DIR/<id> */
-	int slot;		/* -1 until an id range is taken */
-	pid_t holder;		/* holds the new namespaces until runc has them */
-	int holder_pipe;	/* closing it lets the holder exit */
-	/* runc's global options and the id, to delete what runc created */
-	char **argv;
-	const char *id;
-	int cmd;
-	bool created;
 };
 
 static struct setup *cleanup_on_die;
@@ -155,7 +130,7 @@ static int run_runc(char **argv)
 }
 
 /* A container id names a directory of ours: no path in it. */
-static void check_id(const char *id)
+void check_id(const char *id)
 {
 	size_t n = strspn(id, "abcdefghijklmnopqrstuvwxyz"
 			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
@@ -164,7 +139,7 @@ static void check_id(const char *id)
 		die(EXIT_FAIL, "bad container id: %s", id);
 }
 
-static char *path_join(const char *dir, const char *name)
+char *path_join(const char *dir, const char *name)
 {
 	char *path;
 
@@ -225,7 +200,6 @@ static void read_settings(const char *name, struct secns_settings *set)
 	int lineno = 0;
 
 	*slash = '\0';
-	set->file = file;
 	for (line = text; line; line = next) {
 		char *key, *value, *end, field[300];
 
@@ -280,7 +254,7 @@ bad_bool:
 	free(dir);
 }
 
-static struct json_object *get_path(struct json_object *obj, const char *a,
+struct json_object *get_path(struct json_object *obj, const char *a,
 				    const char *b)
 {
 	struct json_object *out = NULL;
@@ -542,175 +516,6 @@ static int configure_namespace(struct setup *s,
 	return fd;
 }
 
-/* The super options of the mount on @target, if it is one of @fstype. */
-static char *mount_options(const char *target, const char *fstype)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char *line = NULL, *found = NULL;
-	size_t cap = 0;
-
-	if (!f)
-		die(EXIT_FAIL, "/proc/self/mountinfo: %s", strerror(errno));
-	while (getline(&line, &cap, f) > 0) {
-		char mnt[PATH_MAX], type[64], opts[8192];
-
-		/* id parent major:minor root mount-point opts [tags] - type src super */
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-			continue;
-		char *dash = strstr(line, " - ");
-
-		if (!dash || sscanf(dash, " - %63s %*s %8191s", type, opts) != 2)
-			continue;
-		if (!strcmp(mnt, target)) {
-			free(found);
-			found = strcmp(type, fstype) ? NULL : strdup(opts);
-		}
-	}
-	free(line);
-	fclose(f);
-	return found;
-}
-
-/* @options with every "@prefix/" removed: paths made relative to it. */
-static char *relative_to(const char *options, const char *prefix)
-{
-	size_t plen = strlen(prefix);
-	char *out = malloc(strlen(options) + 1), *o = out;
-	const char *p = options;
-
-	if (!out)
-		die(EXIT_FAIL, "out of memory");
-	while (*p) {
-		if (!strncmp(p, prefix, plen) && p[plen] == '/')
-			p += plen + 1;
-		else
-			*o++ = *p++;
-	}
-	*o = '\0';
-	return out;
-}
-
-/*
- * Mount an overlay as the host id @host, the container's root, with the
- * host root's capabilities: overlayfs does its own work in the upper and
- * work directories with its mounter's credentials, and through id-mapped
- * layers an id outside the mapping can create nothing there (EOVERFLOW).
- */
-static int mount_as(unsigned int host, const char *target, const char *options)
-{
-	struct __user_cap_header_struct head = {
-		.version = _LINUX_CAPABILITY_VERSION_3
-	};
-	struct __user_cap_data_struct caps[2];
-	int ret, err;
-
-	/* A switch of fsuid from 0 drops the file capabilities: raise them. */
-	setfsgid(host);
-	setfsuid(host);
-	if (syscall(SYS_capget, &head, caps))
-		return -1;
-	caps[0].effective = caps[0].permitted;
-	caps[1].effective = caps[1].permitted;
-	ret = syscall(SYS_capset, &head, caps) ? -1 :
-	      mount("overlay", target, "overlay", 0, options);
-	err = errno;
-	setfsuid(0);
-	setfsgid(0);
-	errno = err;
-	return ret;
-}
-
-/*
- * Make the container's root own its root filesystem, and put it where
- * that root can reach it (Docker's directories are closed to it): return
- * STATE/rootfs for config.json. Overlayfs cannot be id-mapped itself, but
- * its layers can: mount Docker's overlay2 directory id-mapped into the
- * container's user namespace, mount the same layers as a new overlay over
- * them where Docker's was (so that Docker's own uses and its unmount at
- * the end find it), and bind that to STATE/rootfs. A plain directory gets
- * an id-mapped bind mount on STATE/rootfs. Files keep their ids on disk.
- */
-static char *idmap_rootfs(struct setup *s, const char *rootfs)
-{
-	/*
-	 * Private: a clone is a peer of the mount it was cloned from, and the
-	 * unmount of the layers' tree would take the new overlay with it.
-	 */
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP,
-				   .propagation = MS_PRIVATE };
-	char *options = mount_options(rootfs, "overlay");
-	char layers[PATH_MAX + 16], userns[64], *layer_root = NULL, *target;
-	unsigned int host = ID_BASE + (unsigned int)s->slot * ID_RANGE;
-	char *mapped;
-	int tree, userns_fd, cwd, err = 0;
-	bool unmounted = false;
-
-	target = path_join(s->state, "rootfs");
-	if (mkdir(target, 0755))
-		die(EXIT_FAIL, "mkdir %s: %s", target, strerror(errno));
-	snprintf(userns, sizeof(userns), "/proc/%d/ns/user", s->holder);
-	userns_fd = open(userns, O_RDONLY | O_CLOEXEC);
-	if (userns_fd < 0)
-		die(EXIT_FAIL, "%s: %s", userns, strerror(errno));
-	attr.userns_fd = userns_fd;
-	if (options) {
-		/* Docker's layout: <layer root>/<id>/merged. */
-		layer_root = strdup(rootfs);
-		for (int up = 0; up < 2; up++)
-			*strrchr(layer_root, '/') = '\0';
-		if (!*layer_root || !strstr(options, "upperdir="))
-			die(EXIT_FAIL, "%s: not an overlay2 layout", rootfs);
-	}
-	tree = open_tree(AT_FDCWD, layer_root ? layer_root : rootfs,
-			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH, &attr,
-				      sizeof(attr)))
-		die(EXIT_FAIL, "id-mapped mount of %s: %s",
-		    layer_root ? layer_root : rootfs, strerror(errno));
-	close(userns_fd);
-	if (!options) {
-		if (move_mount(tree, "", AT_FDCWD, target,
-			       MOVE_MOUNT_F_EMPTY_PATH))
-			die(EXIT_FAIL, "mount %s id-mapped on %s: %s", rootfs,
-			    target, strerror(errno));
-		close(tree);
-		return target;
-	}
-	snprintf(layers, sizeof(layers), "%s/layers", s->state);
-	if (mkdir(layers, 0700) ||
-	    move_mount(tree, "", AT_FDCWD, layers, MOVE_MOUNT_F_EMPTY_PATH))
-		die(EXIT_FAIL, "mount %s on %s: %s", layer_root, layers,
-		    strerror(errno));
-	close(tree);
-
-	mapped = relative_to(options, layer_root);
-	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	/* The layer paths resolve under the id-mapped tree from here. */
-	if (cwd < 0 || chdir(layers))
-		die(EXIT_FAIL, "chdir %s: %s", layers, strerror(errno));
-	if (umount2(rootfs, 0))
-		err = errno;
-	else if ((unmounted = true, mount_as(host, rootfs, mapped)))
-		err = errno;
-	/* Put Docker's mount back as it was (the same relative layer paths). */
-	if (err && unmounted &&
-	    (chdir(layer_root) || mount("overlay", rootfs, "overlay", 0, mapped)))
-		fprintf(stderr, "%s: %s is left unmounted\n", prog, rootfs);
-	if (fchdir(cwd) || umount2(layers, MNT_DETACH))
-		err = err ? err : errno;
-	if (err)
-		die(EXIT_FAIL, "mount %s over id-mapped layers: %s", rootfs,
-		    strerror(err));
-	if (mount(rootfs, target, NULL, MS_BIND, NULL))
-		die(EXIT_FAIL, "bind %s on %s: %s", rootfs, target,
-		    strerror(errno));
-	close(cwd);
-	free(mapped);
-	free(options);
-	free(layer_root);
-	return target;
-}
-
 static struct json_object *id_mapping(unsigned int host)
 {
 	struct json_object *map = json_object_new_object();
@@ -835,7 +640,7 @@ static void edit_spec(struct json_object *spec, const struct setup *s,
 }
 
 /* The value of @name (or -x) among a subcommand's arguments. */
-static const char *option_value(int argc, char **argv, int from,
+const char *option_value(int argc, char **argv, int from,
 				const char *name, const char *shortname)
 {
 	size_t len = strlen(name);
@@ -979,186 +784,6 @@ static int delete(int argc, char **argv, int cmd)
 	snprintf(state, sizeof(state), STATE_DIR "/%s", id);
 	teardown_state(state);
 	return status;
-}
-
-/* The capabilities enter() needs, given for the moment it runs. */
-static const char *const enter_caps[] = { "CAP_SYS_ADMIN", "CAP_SETPCAP" };
-static const int enter_cap_numbers[] = { CAP_SYS_ADMIN, CAP_SETPCAP };
-static const char *const cap_sets[] = {
-	"bounding", "effective", "permitted", "inheritable", "ambient"
-};
-#define SET_BOUNDING 0
-#define SET_AMBIENT 4
-#define ADDED(set, cap) (1U << ((set) * 2 + (cap)))
-
-static bool array_has(struct json_object *array, const char *value)
-{
-	for (size_t i = 0; i < json_object_array_length(array); i++)
-		if (!strcmp(json_object_get_string(
-				json_object_array_get_idx(array, i)), value))
-			return true;
-	return false;
-}
-
-/*
- * Run the process through enter() with the namespace's fd @fd: add the
- * capabilities it needs to every set that lacks them, and tell enter()
- * which it added, to take them away again.
- */
-static void edit_process(const char *file, int fd)
-{
-	struct json_object *proc = json_object_from_file(file), *caps, *set;
-	struct json_object *args, *wrapped;
-	unsigned int added = 0;
-	char text[16];
-
-	if (!proc || !(args = get_path(proc, "args", NULL)))
-		die(EXIT_FAIL, "%s: %s", file, proc ? "no args" :
-		    json_util_get_last_err());
-	caps = get_path(proc, "capabilities", NULL);
-	if (!caps) {
-		caps = json_object_new_object();
-		json_object_object_add(proc, "capabilities", caps);
-	}
-	for (int i = 0; i < 5; i++) {
-		set = get_path(caps, cap_sets[i], NULL);
-		if (!set) {
-			set = json_object_new_array();
-			json_object_object_add(caps, cap_sets[i], set);
-		}
-		for (int c = 0; c < 2; c++) {
-			if (array_has(set, enter_caps[c]))
-				continue;
-			json_object_array_add(set,
-					      json_object_new_string(enter_caps[c]));
-			added |= ADDED(i, c);
-		}
-	}
-	wrapped = json_object_new_array();
-	json_object_array_add(wrapped, json_object_new_string(ENTER_PATH));
-	json_object_array_add(wrapped, json_object_new_string("enter"));
-	snprintf(text, sizeof(text), "%d", fd);
-	json_object_array_add(wrapped, json_object_new_string(text));
-	snprintf(text, sizeof(text), "%u", added);
-	json_object_array_add(wrapped, json_object_new_string(text));
-	json_object_array_add(wrapped, json_object_new_string("--"));
-	for (size_t i = 0; i < json_object_array_length(args); i++)
-		json_object_array_add(wrapped, json_object_get(
-			json_object_array_get_idx(args, i)));
-	json_object_object_add(proc, "args", wrapped);
-	if (json_object_to_file_ext(file, proc, JSON_C_TO_STRING_PLAIN))
-		die(EXIT_FAIL, "write %s: %s", file, json_util_get_last_err());
-	json_object_put(proc);
-}
-
-/*
- * `exec`: the new process must end up in the container's IMA namespace,
- * but runc must not: it re-execs itself from a memfd, which an appraising
- * policy refuses. So runc execs enter() (this program, mounted in the
- * container) with the namespace's fd, passed as one more preserved fd.
- */
-static int exec_in(int argc, char **argv, int cmd)
-{
-	const char *id = argv[argc - 1];
-	const char *process = option_value(argc, argv, cmd + 1, "--process", "-p");
-	const char *preserved = option_value(argc, argv, cmd + 1,
-					     "--preserve-fds", NULL);
-	int extra = preserved ? atoi(preserved) : 0, fd, i, j;
-	char pin[PATH_MAX], count[16];
-	char **args = calloc(argc + 3, sizeof(*args));
-
-	check_id(id);
-	if (!process)
-		die(EXIT_FAIL, "exec: give the process with --process FILE");
-	snprintf(pin, sizeof(pin), STATE_DIR "/%s/" PINNED_NS, id);
-	fd = open(pin, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die(EXIT_FAIL, "%s: %s (not a container of this runtime?)", pin,
-		    strerror(errno));
-	/*
-	 * runc passes fds 3 .. 3 + extra - 1 on: ours goes next, open across
-	 * exec (dup2() onto itself would keep O_CLOEXEC).
-	 */
-	if ((fd != 3 + extra && dup2(fd, 3 + extra) < 0) ||
-	    fcntl(3 + extra, F_SETFD, 0))
-		die(EXIT_FAIL, "pass the namespace on as fd %d: %s", 3 + extra,
-		    strerror(errno));
-	edit_process(process, 3 + extra);
-	snprintf(count, sizeof(count), "%d", extra + 1);
-	for (i = 0, j = 0; i < argc; i++) {
-		if (preserved && argv[i] == preserved) {
-			args[j++] = count;
-			continue;
-		}
-		if (preserved && !strncmp(argv[i], "--preserve-fds=", 15)) {
-			args[j++] = "--preserve-fds";
-			args[j++] = count;
-			continue;
-		}
-		args[j++] = argv[i];
-		if (i == cmd && !preserved) {
-			args[j++] = "--preserve-fds";
-			args[j++] = count;
-		}
-	}
-	args[0] = "runc";
-	execv(RUNC, args);
-	die(127, "%s: %s", RUNC, strerror(errno));
-}
-
-/*
- * In the container, run by runc for `exec`: enter the IMA namespace whose
- * fd is @fd, take away the capabilities `exec` added for this (mask from
- * edit_process()), and exec the command. No other process of the
- * container can trace this one meanwhile: its capabilities exceed theirs.
- */
-static int enter(int argc, char **argv, int cmd)
-{
-	struct __user_cap_header_struct head = {
-		.version = _LINUX_CAPABILITY_VERSION_3
-	};
-	struct __user_cap_data_struct data[2];
-	unsigned int added;
-	int fd, c;
-
-	prog = "secns-runtime enter";
-	if (argc < cmd + 5 || strcmp(argv[cmd + 3], "--"))
-		die(126, "usage: enter FD MASK -- COMMAND [ARG...]");
-	fd = atoi(argv[cmd + 1]);
-	added = strtoul(argv[cmd + 2], NULL, 10);
-	if (setns(fd, SECNS_NSTYPE_IMA))
-		die(126, "enter the container's IMA namespace: %s",
-		    strerror(errno));
-	close(fd);
-	for (c = 0; c < 2; c++)
-		if ((added & ADDED(SET_AMBIENT, c)) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER,
-			  enter_cap_numbers[c], 0, 0))
-			die(126, "lower ambient %s: %s", enter_caps[c],
-			    strerror(errno));
-	/* CAP_SETPCAP goes last: dropping from the bounding set needs it. */
-	for (c = 0; c < 2; c++)
-		if ((added & ADDED(SET_BOUNDING, c)) &&
-		    prctl(PR_CAPBSET_DROP, enter_cap_numbers[c], 0, 0, 0))
-			die(126, "drop %s: %s", enter_caps[c], strerror(errno));
-	/* glibc has no wrappers for these. */
-	if (syscall(SYS_capget, &head, data))
-		die(126, "capget: %s", strerror(errno));
-	for (c = 0; c < 2; c++) {
-		__u32 bit = 1U << enter_cap_numbers[c];
-
-		if (added & ADDED(1, c))
-			data[0].effective &= ~bit;
-		if (added & ADDED(2, c))
-			data[0].permitted &= ~bit;
-		if (added & ADDED(3, c))
-			data[0].inheritable &= ~bit;
-	}
-	if (syscall(SYS_capset, &head, data))
-		die(126, "capset: %s", strerror(errno));
-	execvp(argv[cmd + 4], argv + cmd + 4);
-	die(errno == ENOENT ? 127 : 126, "%s: %s", argv[cmd + 4],
-	    strerror(errno));
 }
 
 /* runc's global options that take a value: the command comes after. */
