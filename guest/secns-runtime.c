@@ -526,6 +526,24 @@ static struct json_object *id_mapping(unsigned int host)
 	return map;
 }
 
+/* Append a mount to config.json's list; @options ends with NULL. */
+static void add_mount(struct json_object *mounts, const char *destination,
+		      const char *type, const char *source,
+		      const char *const *options)
+{
+	struct json_object *mnt = json_object_new_object();
+	struct json_object *opts = json_object_new_array();
+
+	json_object_object_add(mnt, "destination",
+			       json_object_new_string(destination));
+	json_object_object_add(mnt, "type", json_object_new_string(type));
+	json_object_object_add(mnt, "source", json_object_new_string(source));
+	for (; *options; options++)
+		json_object_array_add(opts, json_object_new_string(*options));
+	json_object_object_add(mnt, "options", opts);
+	json_object_array_add(mounts, mnt);
+}
+
 /*
  * Docker's seccomp profile allows setns(2) only with CAP_SYS_ADMIN in the
  * container's bounding set. Allow it for IMA namespaces, for enter(): the
@@ -568,7 +586,7 @@ static void edit_spec(struct json_object *spec, const struct setup *s,
 	struct json_object *linux_obj = get_path(spec, "linux", NULL);
 	struct json_object *nss = get_path(spec, "linux", "namespaces");
 	struct json_object *mounts = get_path(spec, "mounts", NULL);
-	struct json_object *ns, *maps, *mnt, *opts;
+	struct json_object *ns, *maps;
 	unsigned int host = ID_BASE + (unsigned int)s->slot * ID_RANGE;
 	char path[64];
 	size_t i;
@@ -612,36 +630,17 @@ static void edit_spec(struct json_object *spec, const struct setup *s,
 	}
 
 	/* runc mounts it from inside the namespace: the files are its own. */
-	mnt = json_object_new_object();
-	json_object_object_add(mnt, "destination",
-			       json_object_new_string(IMAFS_MOUNT));
-	json_object_object_add(mnt, "type", json_object_new_string("imafs"));
-	json_object_object_add(mnt, "source", json_object_new_string("imafs"));
-	opts = json_object_new_array();
-	json_object_array_add(opts, json_object_new_string("nosuid"));
-	json_object_array_add(opts, json_object_new_string("nodev"));
-	json_object_array_add(opts, json_object_new_string("noexec"));
-	json_object_object_add(mnt, "options", opts);
-	json_object_array_add(mounts, mnt);
-
+	add_mount(mounts, IMAFS_MOUNT, "imafs", "imafs",
+		  (const char *[]){ "nosuid", "nodev", "noexec", NULL });
 	/* This program, for `exec` to enter the namespace with (see enter()). */
-	mnt = json_object_new_object();
-	json_object_object_add(mnt, "destination",
-			       json_object_new_string(ENTER_PATH));
-	json_object_object_add(mnt, "type", json_object_new_string("bind"));
-	json_object_object_add(mnt, "source", json_object_new_string(self));
-	opts = json_object_new_array();
-	json_object_array_add(opts, json_object_new_string("bind"));
-	json_object_array_add(opts, json_object_new_string("ro"));
-	json_object_array_add(opts, json_object_new_string("nodev"));
-	json_object_object_add(mnt, "options", opts);
-	json_object_array_add(mounts, mnt);
+	add_mount(mounts, ENTER_PATH, "bind", self,
+		  (const char *[]){ "bind", "ro", "nodev", NULL });
 	allow_ima_setns(get_path(spec, "linux", "seccomp"));
 }
 
-/* The value of @name (or -x) among a subcommand's arguments. */
-const char *option_value(int argc, char **argv, int from,
-				const char *name, const char *shortname)
+/* The value of @name (or @shortname) among a subcommand's arguments. */
+const char *option_value(int argc, char **argv, int from, const char *name,
+			 const char *shortname)
 {
 	size_t len = strlen(name);
 
