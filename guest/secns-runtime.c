@@ -78,8 +78,11 @@ static struct setup *cleanup_on_die;
 
 static void teardown(struct setup *s);
 
-/* Log a fatal error as runc does, so the caller reports it. */
-static void log_error(const char *msg)
+/*
+ * On a fatal error: undo what `create` set up, then log the error as runc
+ * does, so that the caller (Docker) reports it.
+ */
+static void undo_and_log(const char *msg)
 {
 	FILE *f;
 	char when[64];
@@ -816,7 +819,7 @@ int main(int argc, char **argv)
 {
 	int cmd = find_command(argc, argv);
 
-	die_hook = log_error;
+	die_hook = undo_and_log;
 	if (cmd < argc && !strcmp(argv[cmd], "create"))
 		return create(argc, argv, cmd);
 	if (cmd < argc && !strcmp(argv[cmd], "delete"))
