@@ -83,6 +83,7 @@ runtime_settings() {
 		>measure-vtpm.conf
 	printf 'ima.policy = measure.policy\n' >measure.conf
 	printf 'ima.policy = uid.policy\n' >uid.conf
+	printf 'ima.strict_children = yes\n' >strict.conf
 	printf 'ima.vtpm = yes\nima.policy = bad.policy\n' >bad-policy.conf
 	printf 'ima.polcy = measure.policy\n' >typo.conf
 	# What the runtime must not read for a container: a file outside,
