@@ -59,6 +59,8 @@ def render(run: RunDir) -> Path:
         has_metrics=not metrics_df.empty,
         boots_html=boots_df.to_html(index=False, na_rep="—", classes="data"),
         failures=tables.failures(results),
+        attacks=tables.attack_rows(results, variants),
+        variants=variants,
         figures=[f.name for f in figs],
         bench=bench,
     )

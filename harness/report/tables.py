@@ -30,6 +30,26 @@ def scenario_matrix(results: list[dict[str, Any]], variants: list[str]) -> pd.Da
     return matrix.reindex(columns=variants).fillna("")
 
 
+def attack_rows(results: list[dict[str, Any]], variants: list[str]) -> list[dict[str, Any]]:
+    """One row per attack scenario: per variant the outcome it is expected to have,
+    whether the run showed it (the scenario passed) and the evidence it found."""
+    latest = {(r["variant"], r["scenario"]): r for r in results if r.get("threat")}
+    rows: dict[str, dict[str, Any]] = {}
+    for (variant, scenario), r in sorted(latest.items(), key=lambda kv: kv[0][1]):
+        row = rows.setdefault(
+            scenario, {"scenario": scenario, "summary": r["threat"]["summary"], "cells": {}}
+        )
+        row["cells"][variant] = {
+            "outcome": r["threat"]["outcome"],
+            "shown": r["status"] == "pass",
+            "limit": r["threat"].get("limit", ""),
+            "evidence": [s["evidence"] for s in r["steps"] if s.get("evidence")],
+        }
+    for row in rows.values():
+        row["cells"] = {v: row["cells"].get(v) for v in variants}
+    return list(rows.values())
+
+
 def metrics_frame(results: list[dict[str, Any]]) -> pd.DataFrame:
     rows = [
         {

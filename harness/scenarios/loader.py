@@ -10,7 +10,16 @@ import yaml
 
 from harness.errors import UserError
 from harness.kernel.variants import VARIANTS_FILE, load_variants
-from harness.scenarios.model import Expect, Metric, Scenario, Step
+from harness.scenarios.model import (
+    OUTCOMES,
+    OUTCOMES_WITH_EVIDENCE,
+    Evidence,
+    Expect,
+    Metric,
+    Scenario,
+    Step,
+    Threat,
+)
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 
@@ -136,6 +145,63 @@ def _metric(r: _Reader, node: yaml.Node, field: str) -> Metric:
     return Metric(r.string(f["name"], f"{field}.name"), r.string(f["unit"], f"{field}.unit"), regex)
 
 
+_ERRNO_NAME = re.compile(r"E[A-Z0-9]+")
+
+
+def _evidence(r: _Reader, node: yaml.Node, field: str) -> Evidence:
+    f = r.mapping(node, field, ("errno", "record"))
+    if not f:
+        raise r.fail(node, field, "needs 'errno', 'record' or both")
+    errno = r.string(f["errno"], f"{field}.errno") if "errno" in f else None
+    if errno is not None and not _ERRNO_NAME.fullmatch(errno):
+        raise r.fail(
+            f["errno"], f"{field}.errno", f"expected an errno name like EACCES, got {errno!r}"
+        )
+    return Evidence(
+        errno=errno, record=r.regex(f["record"], f"{field}.record") if "record" in f else None
+    )
+
+
+def _threat(r: _Reader, node: yaml.Node, applies_to: Collection[str]) -> Threat:
+    f = r.mapping(node, "threat", ("summary", "outcome", "limit"))
+    r.require(f, node, "threat.", "summary", "outcome")
+    outcome = {
+        variant: r.name(sub, f"threat.outcome.{variant}", OUTCOMES, "outcome")
+        for variant, sub in r.mapping(f["outcome"], "threat.outcome", applies_to, "variant").items()
+    }
+    missing = [v for v in applies_to if v not in outcome]
+    if missing:
+        raise r.fail(f["outcome"], "threat.outcome", f"no outcome for {', '.join(missing)}")
+    limit = r.string(f["limit"], "threat.limit") if "limit" in f else None
+    if ("limit" in outcome.values()) != (limit is not None):
+        raise r.fail(
+            node,
+            "threat.limit",
+            "states why secns cannot block it exactly when an outcome is 'limit'",
+        )
+    return Threat(r.string(f["summary"], "threat.summary"), outcome, limit)
+
+
+def _check_evidence(r: _Reader, root: yaml.Node, threat: Threat | None, steps: list[Step]) -> None:
+    """A threat blocked or detected somewhere needs a step with the evidence for it;
+    a blocked one, the errno the refused call returned."""
+    shown = [s.evidence for s in steps if s.evidence is not None]
+    if threat is None:
+        if shown:
+            line = next(s.line for s in steps if s.evidence is not None)
+            raise ScenarioError(
+                r.path, line, "evidence", "evidence belongs to a scenario with a threat"
+            )
+        return
+    needed = set(threat.outcome.values()) & set(OUTCOMES_WITH_EVIDENCE)
+    if needed and not shown:
+        raise r.fail(
+            root, "threat.outcome", f"{'/'.join(sorted(needed))} needs a step with 'evidence'"
+        )
+    if "blocked" in needed and not any(e.errno for e in shown):
+        raise r.fail(root, "threat.outcome", "blocked needs evidence with the 'errno' refused")
+
+
 def _step(
     r: _Reader,
     node: yaml.Node,
@@ -145,7 +211,9 @@ def _step(
     known_variants: Collection[str],
 ) -> Step:
     field = f"steps[{index}]"
-    f = r.mapping(node, field, ("run", "check", "timeout", "expect", "expect_on", "metric"))
+    f = r.mapping(
+        node, field, ("run", "check", "timeout", "expect", "expect_on", "metric", "evidence")
+    )
     if ("run" in f) == ("check" in f):
         raise r.fail(node, field, "needs exactly one of 'run' or 'check'")
     check = r.name(f["check"], f"{field}.check", known_checks, "check") if "check" in f else None
@@ -167,6 +235,7 @@ def _step(
         expect=_expect(r, f["expect"], f"{field}.expect") if "expect" in f else Expect(),
         expect_on=expect_on,
         metric=_metric(r, f["metric"], f"{field}.metric") if "metric" in f else None,
+        evidence=_evidence(r, f["evidence"], f"{field}.evidence") if "evidence" in f else None,
     )
 
 
@@ -182,7 +251,9 @@ def load_scenario(
     r = _Reader(path)
     if root is None:
         raise ScenarioError(path, 1, "(file)", "empty scenario file")
-    f = r.mapping(root, "", ("name", "description", "variants", "timeout", "tags", "steps"))
+    f = r.mapping(
+        root, "", ("name", "description", "variants", "timeout", "tags", "threat", "steps")
+    )
     r.require(f, root, "", "name", "description", "steps")
     default_timeout = (
         r.scalar(f["timeout"], "timeout", _positive, "a positive number")
@@ -193,18 +264,20 @@ def load_scenario(
     if not isinstance(steps_node, yaml.SequenceNode) or not steps_node.value:
         raise r.fail(steps_node, "steps", "expected a non-empty list of steps")
     checks, variants = tuple(known_checks), tuple(known_variants)
+    applies = r.strings(f["variants"], "variants", variants, "variant") if "variants" in f else None
+    threat = _threat(r, f["threat"], applies or variants) if "threat" in f else None
+    steps = [
+        _step(r, n, i, default_timeout, checks, variants) for i, n in enumerate(steps_node.value)
+    ]
+    _check_evidence(r, root, threat, steps)
     return Scenario(
         name=r.string(f["name"], "name"),
         description=r.string(f["description"], "description"),
         path=path,
-        steps=tuple(
-            _step(r, n, i, default_timeout, checks, variants)
-            for i, n in enumerate(steps_node.value)
-        ),
-        variants=(
-            r.strings(f["variants"], "variants", variants, "variant") if "variants" in f else None
-        ),
+        steps=tuple(steps),
+        variants=applies,
         tags=r.strings(f["tags"], "tags") if "tags" in f else (),
+        threat=threat,
     )
 
 

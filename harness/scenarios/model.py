@@ -21,6 +21,31 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What shows that secns, not Docker's seccomp or profile, stopped or saw an attack."""
+
+    errno: str | None = None  # the error name the refused call printed, e.g. EACCES
+    record: str | None = None  # regex: the namespace's audit or measurement record
+
+
+# What an attack does on a variant. blocked: refused, with evidence; detected: allowed,
+# but recorded where a verifier sees it; succeeds: nothing stops or records it;
+# not-applicable: what it attacks does not exist there; limit: a documented limit.
+OUTCOMES = ("blocked", "detected", "succeeds", "not-applicable", "limit")
+OUTCOMES_WITH_EVIDENCE = ("blocked", "detected")
+
+
+@dataclass(frozen=True)
+class Threat:
+    summary: str
+    outcome: dict[str, str]  # base variant -> one of OUTCOMES
+    limit: str | None = None  # why secns cannot block it, where an outcome is a limit
+
+    def outcome_on(self, variant: str) -> str:
+        return self.outcome[variant.split("+")[0]]
+
+
+@dataclass(frozen=True)
 class Step:
     line: int
     run: str | None = None  # shell snippet run in the guest
@@ -29,6 +54,7 @@ class Step:
     expect: Expect = field(default_factory=Expect)
     expect_on: dict[str, Expect] = field(default_factory=dict)  # per base variant
     metric: Metric | None = None
+    evidence: Evidence | None = None  # looked for where the threat's outcome needs it
 
     def expectation(self, variant: str) -> Expect:
         return self.expect_on.get(variant.split("+")[0], self.expect)
@@ -42,6 +68,7 @@ class Scenario:
     steps: tuple[Step, ...]
     variants: tuple[str, ...] | None = None  # None: every variant
     tags: tuple[str, ...] = ()
+    threat: Threat | None = None  # an attack scenario: what it tries, what should happen
 
     def applies_to(self, variant: str) -> bool:
         return self.variants is None or variant.split("+")[0] in self.variants

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from harness.guest.session import CommandResult, GuestSession
 from harness.scenarios.checks import CHECKS
-from harness.scenarios.model import Expect, Metric, Scenario, Step
+from harness.scenarios.model import OUTCOMES_WITH_EVIDENCE, Evidence, Expect, Metric, Scenario, Step
 
 OUTPUT_KEPT = 2000  # characters of each stream kept in the results; longer ones go to files
 
@@ -22,6 +22,7 @@ class StepResult:
     seconds: float = 0.0
     stdout: str = ""
     stderr: str = ""
+    evidence: dict[str, str] = field(default_factory=dict)  # errno and record found
 
 
 @dataclass
@@ -33,6 +34,9 @@ class ScenarioResult:
     seconds: float
     steps: list[StepResult] = field(default_factory=list)
     metrics: dict[str, dict[str, float | str]] = field(default_factory=dict)
+    # For an attack: its summary, the outcome expected on this variant and, where
+    # a documented limit, why.
+    threat: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -67,6 +71,25 @@ def extract_metric(metric: Metric, res: CommandResult) -> float | None:
     return None
 
 
+def find_evidence(evidence: Evidence, res: CommandResult) -> tuple[dict[str, str], list[str]]:
+    """The evidence a command's output holds, and what it lacks: the errno name as a
+    word in either stream, the record as the first line of stdout that matches."""
+    found: dict[str, str] = {}
+    missing = []
+    if evidence.errno is not None:
+        if re.search(rf"\b{evidence.errno}\b", res.stdout + "\n" + res.stderr):
+            found["errno"] = evidence.errno
+        else:
+            missing.append(f"no {evidence.errno} in the output")
+    if evidence.record is not None:
+        line = next((ln for ln in res.stdout.splitlines() if re.search(evidence.record, ln)), None)
+        if line is None:
+            missing.append(f"no record matching /{evidence.record}/")
+        else:
+            found["record"] = line.strip()
+    return found, missing
+
+
 def keep_whole_output(scratch: Path, line: int, res: CommandResult) -> None:
     """Write a stream the results cut short, whole, to `scratch`/line<N>.<stream>,
     so that a selftest's every verdict survives, not just its last lines."""
@@ -82,6 +105,7 @@ def _run_step(
     scratch: Path,
     metrics: dict[str, dict[str, float | str]],
     timeout_scale: float,
+    wants_evidence: bool,
 ) -> StepResult:
     if step.check is not None:
         start = time.monotonic()
@@ -105,6 +129,10 @@ def _run_step(
             reasons.append(f"metric {step.metric.name}: /{step.metric.regex}/ found no number")
         else:
             metrics[step.metric.name] = {"value": value, "unit": step.metric.unit}
+    found: dict[str, str] = {}
+    if step.evidence is not None and wants_evidence and not reasons:
+        found, missing = find_evidence(step.evidence, res)
+        reasons += [f"evidence: {m}" for m in missing]
     return StepResult(
         step.line,
         step.run,
@@ -114,6 +142,7 @@ def _run_step(
         round(res.seconds, 3),
         res.stdout[-OUTPUT_KEPT:],
         res.stderr[-OUTPUT_KEPT:],
+        found,
     )
 
 
@@ -129,8 +158,17 @@ def run_scenario(
     scratch.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     result = ScenarioResult(variant, scenario.name, str(scenario.path), "pass", 0.0)
+    wants_evidence = False
+    if scenario.threat is not None:
+        outcome = scenario.threat.outcome_on(variant)
+        wants_evidence = outcome in OUTCOMES_WITH_EVIDENCE
+        result.threat = {"summary": scenario.threat.summary, "outcome": outcome}
+        if outcome == "limit" and scenario.threat.limit:
+            result.threat["limit"] = scenario.threat.limit
     for step in scenario.steps:
-        step_result = _run_step(session, step, variant, scratch, result.metrics, timeout_scale)
+        step_result = _run_step(
+            session, step, variant, scratch, result.metrics, timeout_scale, wants_evidence
+        )
         result.steps.append(step_result)
         if not step_result.ok:
             result.status = "fail"

@@ -93,3 +93,39 @@ def test_report_of_an_empty_run_renders(tmp_path: Path) -> None:
     run.update_manifest(run_id="r0", timing="icount", host={}, tools={})
     page = render(run).read_text()
     assert "secns run r0" in page and "Scenario outcomes" not in page and "Benchmarks" not in page
+
+
+def _attack_result(variant: str, outcome: str, status: str, evidence: dict) -> dict:
+    return {
+        "variant": variant,
+        "scenario": "attack-unsigned",
+        "file": "a.yaml",
+        "status": status,
+        "seconds": 1.0,
+        "steps": [{"line": 4, "action": "x", "ok": True, "detail": "", "evidence": evidence}],
+        "metrics": {},
+        "threat": {"summary": "unsigned code", "outcome": outcome},
+    }
+
+
+def test_attack_matrix_shows_outcomes_and_evidence(tmp_path: Path) -> None:
+    run = _run(tmp_path)
+    run.append_result(_attack_result("vanilla", "succeeds", "pass", {}))
+    run.append_result(
+        _attack_result("secns", "blocked", "pass", {"errno": "EACCES", "record": "cause=<x>"})
+    )
+    rows = tables.attack_rows(run.results(), ["vanilla", "secns"])
+    assert [r["scenario"] for r in rows] == ["attack-unsigned"]
+    assert (
+        rows[0]["cells"]["secns"]["shown"] and rows[0]["cells"]["vanilla"]["outcome"] == "succeeds"
+    )
+    page = render(run).read_text()
+    assert "Attack matrix" in page and "<code>EACCES</code>" in page and "cause=&lt;x&gt;" in page
+
+
+def test_attack_matrix_marks_an_outcome_the_run_did_not_show(tmp_path: Path) -> None:
+    run = _run(tmp_path)
+    run.append_result(_attack_result("secns", "blocked", "fail", {}))
+    rows = tables.attack_rows(run.results(), ["vanilla", "secns"])
+    assert rows[0]["cells"]["vanilla"] is None and not rows[0]["cells"]["secns"]["shown"]
+    assert "blocked (not shown)" in render(run).read_text()

@@ -179,3 +179,68 @@ def test_discover_checks_variants_against_the_variants_file(tmp_path: Path) -> N
     variants_file.write_text("[variant.vanilla]\n[variant.other]\n")
     with pytest.raises(ScenarioError, match="unknown variant 'secns' \\(known: other, vanilla\\)"):
         discover(tmp_path, CHECKS, variants_file)
+
+
+ATTACK = """\
+name: attack
+description: d
+threat:
+  summary: run unsigned code
+  outcome: {vanilla: succeeds, secns: blocked}
+steps:
+  - run: a
+    evidence: {errno: EACCES, record: "cause=missing-hash"}
+"""
+
+
+def test_attack_scenario_parses(tmp_path: Path) -> None:
+    sc = _load(_write(tmp_path, ATTACK))
+    assert sc.threat is not None and sc.threat.outcome_on("secns+debug") == "blocked"
+    assert sc.steps[0].evidence is not None and sc.steps[0].evidence.errno == "EACCES"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field", "message"),
+    [
+        ("secns: blocked}", "secns: stopped}", 5, "threat.outcome.secns", "unknown outcome"),
+        ("vanilla: succeeds, ", "", 5, "threat.outcome", "no outcome for vanilla"),
+        ("secns: blocked}", "secns: limit}", 4, "threat.limit", "exactly when"),
+        ("errno: EACCES, ", "", 1, "threat.outcome", "blocked needs evidence with the 'errno'"),
+        ("errno: EACCES", "errno: denied", 8, "steps[0].evidence.errno", "an errno name"),
+        (
+            '    evidence: {errno: EACCES, record: "cause=missing-hash"}\n',
+            "",
+            1,
+            "threat.outcome",
+            "blocked needs a step with 'evidence'",
+        ),
+        (
+            'evidence: {errno: EACCES, record: "cause=missing-hash"}',
+            "evidence: {}",
+            8,
+            "steps[0].evidence",
+            "needs 'errno', 'record' or both",
+        ),
+    ],
+)
+def test_attack_errors_name_line_and_field(
+    tmp_path: Path, old: str, new: str, line: int, field: str, message: str
+) -> None:
+    assert old in ATTACK
+    with pytest.raises(ScenarioError) as err:
+        _load(_write(tmp_path, ATTACK.replace(old, new)))
+    assert (err.value.line, err.value.field) == (line, field)
+    assert message in str(err.value)
+
+
+def test_evidence_without_a_threat_is_refused(tmp_path: Path) -> None:
+    text = "name: x\ndescription: d\nsteps:\n  - run: a\n  - run: b\n    evidence: {errno: EPERM}\n"
+    with pytest.raises(ScenarioError) as err:
+        _load(_write(tmp_path, text))
+    assert (err.value.line, err.value.field) == (5, "evidence")
+
+
+def test_a_limit_says_why(tmp_path: Path) -> None:
+    text = ATTACK.replace("secns: blocked}", "secns: limit}\n  limit: scripts are read")
+    sc = _load(_write(tmp_path, text))
+    assert sc.threat is not None and sc.threat.limit == "scripts are read"

@@ -2,7 +2,7 @@ import hashlib
 from pathlib import Path
 
 from harness.guest.session import CommandResult
-from harness.scenarios.model import Expect, Metric, Scenario, Step
+from harness.scenarios.model import Evidence, Expect, Metric, Scenario, Step, Threat
 from harness.scenarios.runner import OUTPUT_KEPT, run_scenario, unmet
 from tests.test_attest import entry
 
@@ -144,3 +144,48 @@ def test_output_the_results_cut_short_is_kept_whole_in_the_scratch_dir(tmp_path:
     assert "ok 1 first" not in res.steps[0].stdout
     assert (tmp_path / "scratch" / "line4.stdout").read_text() == long_out
     assert sorted(p.name for p in (tmp_path / "scratch").iterdir()) == ["line4.stdout"]
+
+
+def _attack(tmp_path: Path, outcome_on_secns: str = "blocked") -> Scenario:
+    step = Step(
+        line=4,
+        run="attack",
+        expect=Expect(exit=0),
+        evidence=Evidence(errno="EACCES", record=r"cause=missing-hash .*name=/ns/unsigned"),
+    )
+    threat = Threat("unsigned code", {"vanilla": "succeeds", "secns": outcome_on_secns})
+    return Scenario("a", "d", tmp_path / "a.yaml", (step,), threat=threat)
+
+
+def test_blocked_attack_keeps_its_evidence(tmp_path: Path) -> None:
+    out = "results: unsigned=EACCES\nop=appraise_data cause=missing-hash comm=x name=/ns/unsigned\n"
+    res = run_scenario(
+        FakeSession({"attack": ok("attack", out)}), _attack(tmp_path), "secns", tmp_path
+    )
+    assert res.status == "pass" and res.threat == {"summary": "unsigned code", "outcome": "blocked"}
+    assert res.steps[0].evidence == {
+        "errno": "EACCES",
+        "record": "op=appraise_data cause=missing-hash comm=x name=/ns/unsigned",
+    }
+
+
+def test_blocked_attack_without_the_namespace_record_fails(tmp_path: Path) -> None:
+    # EACCES alone could come from Docker's profile: without the record it proves nothing.
+    res = run_scenario(
+        FakeSession({"attack": ok("attack", "results: unsigned=EACCES\n")}),
+        _attack(tmp_path),
+        "secns",
+        tmp_path,
+    )
+    assert res.status == "fail"
+    assert (
+        res.steps[0].detail
+        == "evidence: no record matching /cause=missing-hash .*name=/ns/unsigned/"
+    )
+
+
+def test_evidence_is_not_asked_where_the_attack_succeeds(tmp_path: Path) -> None:
+    session = FakeSession({"attack": ok("attack", "results: unsigned=0\n")})
+    res = run_scenario(session, _attack(tmp_path), "vanilla+debug", tmp_path)
+    assert res.status == "pass" and res.steps[0].evidence == {}
+    assert res.threat["outcome"] == "succeeds"
