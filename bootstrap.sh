@@ -15,6 +15,8 @@ APT_PACKAGES=(
   mmdebstrap e2fsprogs openssh-client
   # guests
   qemu-system-x86 qemu-utils swtpm swtpm-tools
+  # attestation: the verifier checks a container's quote with tpm2_checkquote
+  tpm2-tools
   # the harness itself
   python3 python3-venv
 )

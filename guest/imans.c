@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,51 +94,53 @@ const char *policy_line(const char *text, int n, int *len)
 	return text;
 }
 
-int start_vtpm(int status, const char *dir)
+void run_captured(int status, char *const argv[], char *buf, size_t size)
 {
-	char buf[512], node[32], *p;
-	int pipefd[2], wstatus, num, i;
-	ssize_t n, got = 0;
+	int pipefd[2], wstatus, null;
+	ssize_t n;
+	size_t got = 0;
 	pid_t pid;
 
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		die(status, "mkdir %s: %s", dir, strerror(errno));
 	if (pipe2(pipefd, O_CLOEXEC))
 		die(status, "pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0)
 		die(status, "fork: %s", strerror(errno));
 	if (!pid) {
-		char state[600], pidfile[600];
-
-		snprintf(state, sizeof(state), "dir=%s", dir);
-		snprintf(pidfile, sizeof(pidfile), "file=%s/swtpm.pid", dir);
-		int null = open("/dev/null", O_RDONLY);
-
-		/*
-		 * Its messages come back through the pipe; nothing of the
-		 * caller's stdio stays open in the daemon (a container
-		 * runtime's stdio is the container's).
-		 */
+		null = open("/dev/null", O_RDONLY);
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
 		    dup2(pipefd[1], STDOUT_FILENO) < 0 ||
 		    dup2(pipefd[1], STDERR_FILENO) < 0)
 			_exit(127);
-		execlp("swtpm", "swtpm", "chardev", "--vtpm-proxy", "--tpm2",
-		       "--tpmstate", state, "--pid", pidfile, "--flags",
-		       "startup-clear", "--daemon", (char *)NULL);
-		dprintf(STDOUT_FILENO, "%s: swtpm: %s\n", prog, strerror(errno));
+		execvp(argv[0], argv);
+		dprintf(STDOUT_FILENO, "%s: %s", argv[0], strerror(errno));
 		_exit(127);
 	}
 	close(pipefd[1]);
-	while (got < (ssize_t)sizeof(buf) - 1 &&
-	       (n = read(pipefd[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+	while (got < size - 1 &&
+	       (n = read(pipefd[0], buf + got, size - 1 - got)) > 0)
 		got += n;
 	buf[got] = '\0';
 	close(pipefd[0]);
 	if (waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) ||
 	    WEXITSTATUS(wstatus))
-		die(status, "swtpm failed: %s", buf);
+		die(status, "%s failed: %s", argv[0], buf);
+}
+
+int start_vtpm(int status, const char *dir)
+{
+	char buf[512], node[32], state[PATH_MAX + 8], pidfile[PATH_MAX + 8];
+	char *argv[] = { "swtpm", "chardev", "--vtpm-proxy", "--tpm2",
+			 "--tpmstate", state, "--pid", pidfile, "--flags",
+			 "startup-clear", "--daemon", NULL };
+	char *p;
+	int num, i;
+
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		die(status, "mkdir %s: %s", dir, strerror(errno));
+	snprintf(state, sizeof(state), "dir=%s", dir);
+	snprintf(pidfile, sizeof(pidfile), "file=%s/swtpm.pid", dir);
+	run_captured(status, argv, buf, sizeof(buf));
 	p = strstr(buf, "/dev/tpm");
 	if (!p)
 		die(status, "swtpm did not name its device: %s", buf);

@@ -40,6 +40,13 @@ int write_policy(int fd, const char *text, int *bad_line);
 const char *policy_line(const char *text, int n, int *len);
 
 /*
+ * Run @argv (from PATH) with no stdin and its output captured in @buf; die
+ * with that output unless it exits 0. None of the caller's stdio stays open
+ * in it: a container runtime's stdio is the container's.
+ */
+void run_captured(int status, char *const argv[], char *buf, size_t size);
+
+/*
  * Start `swtpm chardev --vtpm-proxy` with its state and pid file in @dir;
  * return the N of its /dev/tpmN once the chip is registered.
  */

@@ -483,6 +483,20 @@ static void pin_ima_ns(const struct setup *s)
 		    strerror(errno));
 }
 
+/*
+ * An attestation key on the vTPM, made and recorded now, before the
+ * container runs: a quote proves something only under a key known before
+ * the evidence was asked for (secns-attest).
+ */
+static void enroll_attestation_key(char *dir, char *chip)
+{
+	char out[1024];
+	char *argv[] = { "secns-attest", "enroll", dir, chip, NULL };
+
+	chip[strcspn(chip, "\n")] = '\0';
+	run_captured(EXIT_FAIL, argv, out, sizeof(out));
+}
+
 /* Keys and the vTPM go in before runc runs; the policy's fd is returned. */
 static int configure_namespace(struct setup *s,
 			       const struct secns_settings *set)
@@ -507,6 +521,7 @@ static int configure_namespace(struct setup *s,
 		snprintf(text, sizeof(text), "%d\n", chip);
 		write_state(s, "chip", text);
 		bind_vtpm(EXIT_FAIL, SECURITYFS_IMA "/vtpm", chip);
+		enroll_attestation_key(dir, text);
 	}
 	if (set->strict_children)
 		write_text(EXIT_FAIL, SECURITYFS_IMA "/strict_children", "1");

@@ -62,6 +62,33 @@ def parse_binary_list(blob: bytes) -> list[ImaEntry]:
     return entries
 
 
+def encode_binary_list(entries: list[ImaEntry]) -> bytes:
+    """The binary list that parses back to `entries` (what a forger would hand over)."""
+    out = b""
+    for e in entries:
+        name = e.template.encode()
+        out += struct.pack("<I", e.pcr) + e.sha1 + struct.pack("<I", len(name)) + name
+        out += struct.pack("<I", len(e.data)) + e.data
+    return out
+
+
+def ng_digest_and_name(entry: ImaEntry) -> tuple[str, str]:
+    """The file digest ("sha256:<hex>") and name an ima-ng entry records."""
+    if entry.template != "ima-ng":
+        raise ListFormatError(f"template {entry.template!r}: only ima-ng is read")
+    fields, off = [], 0
+    for _ in range(2):
+        if off + 4 > len(entry.data):
+            raise ListFormatError("truncated ima-ng template data")
+        (size,) = struct.unpack_from("<I", entry.data, off)
+        fields.append(entry.data[off + 4 : off + 4 + size])
+        off += 4 + size
+    algo, sep, digest = fields[0].partition(b":\0")
+    if not sep:
+        raise ListFormatError(f"ima-ng digest field without an algorithm: {fields[0]!r}")
+    return f"{algo.decode()}:{digest.hex()}", fields[1].rstrip(b"\0").decode(errors="replace")
+
+
 def replay(entries: list[ImaEntry], algo: str = "sha256", pcr: int = 10) -> list[bytes]:
     """PCR value after each entry for that PCR (index 0 is the reset value)."""
     value = bytes(hashlib.new(algo).digest_size)

@@ -215,6 +215,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     sc = sub.add_parser("scenarios", help="list and validate the scenario files")
     sc.add_argument("--dir", type=Path, default=SCENARIOS_DIR)
+
+    at = sub.add_parser(
+        "attest",
+        help="verify a container's attestation evidence (JSON verdict; exit 0 trusted, 1 not)",
+        description="Verify the evidence `secns-attest quote CONTAINER NONCE DIR` collected "
+        "in the guest: the quote against the attestation key recorded when the container "
+        "started and the nonce you gave, the measurement list's replay to the quoted PCR "
+        "10, and every quoted entry against the reference digests.",
+    )
+    at.add_argument("evidence", type=Path, help="directory of quote.msg/.sig/.pcrs, list.bin")
+    at.add_argument("--ak", type=Path, required=True, help="the AK's public PEM, recorded at start")
+    at.add_argument("--nonce", required=True, help="the nonce the quote was asked with (hex)")
+    at.add_argument(
+        "--reference", type=Path, required=True, help="allowed digests (sha256sum output)"
+    )
     return parser
 
 
@@ -374,8 +389,24 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
     for sc in discover(args.dir, CHECKS):
         where = ",".join(sc.variants) if sc.variants else "all variants"
-        print(f"{sc.name}\t{sc.path.parent.name}\t{len(sc.steps)} steps\t{where}")
+        line = f"{sc.name}\t{sc.path.parent.name}\t{len(sc.steps)} steps\t{where}"
+        if sc.threat is not None:
+            line += "\t" + " ".join(f"{v}={o}" for v, o in sc.threat.outcome.items())
+        print(line)
     return EXIT_OK
+
+
+def _cmd_attest(args: argparse.Namespace) -> int:
+    from harness import evidence
+
+    for path in (args.ak, args.reference):
+        if not path.is_file():
+            raise UserError(f"{path}: no such file")
+    verdict = evidence.verify(
+        args.evidence, args.ak, args.nonce, evidence.read_reference(args.reference)
+    )
+    print(evidence.render(verdict))
+    return EXIT_OK if verdict.trusted else EXIT_CHECKS_FAILED
 
 
 COMMANDS = {
@@ -387,6 +418,7 @@ COMMANDS = {
     "check-series": _cmd_check_series,
     "compare": _cmd_compare,
     "power": _cmd_power,
+    "attest": _cmd_attest,
 }
 
 

@@ -18,6 +18,7 @@ PACKAGE_OF_TOOL: dict[str, str] = {
     "ssh-keygen": "openssh-client",
     "qemu-system-x86_64": "qemu-system-x86",
     "swtpm": "swtpm",
+    "tpm2_checkquote": "tpm2-tools",
     "dpkg-query": "dpkg",
     "chromium": "chromium",
 }

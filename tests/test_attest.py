@@ -3,7 +3,14 @@ import struct
 
 import pytest
 
-from harness.attest import ListFormatError, parse_binary_list, parse_pcrread, replay
+from harness.attest import (
+    ListFormatError,
+    encode_binary_list,
+    ng_digest_and_name,
+    parse_binary_list,
+    parse_pcrread,
+    replay,
+)
 
 
 def entry(name: bytes, violation: bool = False, pcr: int = 10) -> bytes:
@@ -59,3 +66,17 @@ def test_truncated_list_is_rejected() -> None:
 def test_parse_pcrread() -> None:
     out = "  sha1:\n  sha256:\n    10: 0x" + "AB" * 32 + "\n"
     assert parse_pcrread(out) == {"sha1": {}, "sha256": {10: bytes([0xAB]) * 32}}
+
+
+def test_encoding_a_list_gives_back_its_bytes() -> None:
+    blob = entry(b"/a") + entry(b"/b", violation=True)
+    assert encode_binary_list(parse_binary_list(blob)) == blob
+
+
+def test_ng_digest_and_name() -> None:
+    (e,) = parse_binary_list(entry(b"/usr/bin/cat"))
+    digest, name = ng_digest_and_name(e)
+    assert (digest, name) == (
+        "sha256:" + hashlib.sha256(b"/usr/bin/cat").hexdigest(),
+        "/usr/bin/cat",
+    )
