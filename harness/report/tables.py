@@ -32,7 +32,8 @@ def scenario_matrix(results: list[dict[str, Any]], variants: list[str]) -> pd.Da
 
 def attack_rows(results: list[dict[str, Any]], variants: list[str]) -> list[dict[str, Any]]:
     """One row per attack scenario: per variant the outcome it is expected to have,
-    whether the run showed it (the scenario passed) and the evidence it found."""
+    whether the run showed it (the scenario passed; None: not run, not applicable
+    there) and the evidence it found."""
     latest = {(r["variant"], r["scenario"]): r for r in results if r.get("threat")}
     rows: dict[str, dict[str, Any]] = {}
     for (variant, scenario), r in sorted(latest.items(), key=lambda kv: kv[0][1]):
@@ -45,7 +46,19 @@ def attack_rows(results: list[dict[str, Any]], variants: list[str]) -> list[dict
             "limit": r["threat"].get("limit", ""),
             "evidence": [s["evidence"] for s in r["steps"] if s.get("evidence")],
         }
-    for row in rows.values():
+    for scenario, row in rows.items():
+        declared = next(
+            r["threat"].get("outcomes", {}) for (_, s), r in latest.items() if s == scenario
+        )
+        for v in variants:
+            if v not in row["cells"] and declared.get(v.split("+")[0]) == "not-applicable":
+                # Not run there: nothing it attacks exists on that variant.
+                row["cells"][v] = {
+                    "outcome": "not-applicable",
+                    "shown": None,
+                    "limit": "",
+                    "evidence": [],
+                }
         row["cells"] = {v: row["cells"].get(v) for v in variants}
     return list(rows.values())
 

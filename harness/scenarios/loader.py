@@ -162,13 +162,19 @@ def _evidence(r: _Reader, node: yaml.Node, field: str) -> Evidence:
     )
 
 
-def _threat(r: _Reader, node: yaml.Node, applies_to: Collection[str]) -> Threat:
+def _threat(
+    r: _Reader, node: yaml.Node, applies_to: Collection[str], known: Collection[str]
+) -> Threat:
+    """An outcome for every variant the scenario runs on; one it does not run on can
+    only be not-applicable (what it attacks does not exist there)."""
     f = r.mapping(node, "threat", ("summary", "outcome", "limit"))
     r.require(f, node, "threat.", "summary", "outcome")
-    outcome = {
-        variant: r.name(sub, f"threat.outcome.{variant}", OUTCOMES, "outcome")
-        for variant, sub in r.mapping(f["outcome"], "threat.outcome", applies_to, "variant").items()
-    }
+    outcome = {}
+    for variant, sub in r.mapping(f["outcome"], "threat.outcome", known, "variant").items():
+        field = f"threat.outcome.{variant}"
+        outcome[variant] = r.name(sub, field, OUTCOMES, "outcome")
+        if variant not in applies_to and outcome[variant] != "not-applicable":
+            raise r.fail(sub, field, "the scenario does not run there: only not-applicable")
     missing = [v for v in applies_to if v not in outcome]
     if missing:
         raise r.fail(f["outcome"], "threat.outcome", f"no outcome for {', '.join(missing)}")
@@ -265,7 +271,7 @@ def load_scenario(
         raise r.fail(steps_node, "steps", "expected a non-empty list of steps")
     checks, variants = tuple(known_checks), tuple(known_variants)
     applies = r.strings(f["variants"], "variants", variants, "variant") if "variants" in f else None
-    threat = _threat(r, f["threat"], applies or variants) if "threat" in f else None
+    threat = _threat(r, f["threat"], applies or variants, variants) if "threat" in f else None
     steps = [
         _step(r, n, i, default_timeout, checks, variants) for i, n in enumerate(steps_node.value)
     ]

@@ -1,9 +1,12 @@
 """Run a scenario's steps in a guest and judge them against their expectations."""
 
+import errno
+import os
 import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from harness.guest.session import CommandResult, GuestSession
 from harness.scenarios.checks import CHECKS
@@ -34,9 +37,10 @@ class ScenarioResult:
     seconds: float
     steps: list[StepResult] = field(default_factory=list)
     metrics: dict[str, dict[str, float | str]] = field(default_factory=dict)
-    # For an attack: its summary, the outcome expected on this variant and, where
-    # a documented limit, why.
-    threat: dict[str, str] = field(default_factory=dict)
+    # For an attack: its summary, the outcome expected on this variant, where a
+    # documented limit why,
+    # and the outcomes declared for every variant, this one included.
+    threat: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -72,12 +76,16 @@ def extract_metric(metric: Metric, res: CommandResult) -> float | None:
 
 
 def find_evidence(evidence: Evidence, res: CommandResult) -> tuple[dict[str, str], list[str]]:
-    """The evidence a command's output holds, and what it lacks: the errno name as a
-    word in either stream, the record as the first line of stdout that matches."""
+    """The evidence a command's output holds, and what it lacks: the errno, by name or
+    by its message (what strerror says, as tools print it), in either stream; the
+    record, as the first line of stdout that matches."""
     found: dict[str, str] = {}
     missing = []
     if evidence.errno is not None:
-        if re.search(rf"\b{evidence.errno}\b", res.stdout + "\n" + res.stderr):
+        said = [rf"\b{evidence.errno}\b"]
+        if (code := getattr(errno, evidence.errno, None)) is not None:
+            said.append(re.escape(os.strerror(code)))
+        if re.search("|".join(said), res.stdout + "\n" + res.stderr, re.I):
             found["errno"] = evidence.errno
         else:
             missing.append(f"no {evidence.errno} in the output")
@@ -112,12 +120,19 @@ def _run_step(
         outcome = CHECKS[step.check](session, scratch)
         if outcome.ok and outcome.value is not None and step.metric is not None:
             metrics[step.metric.name] = {"value": outcome.value, "unit": step.metric.unit}
+        ok, detail, found = outcome.ok, outcome.detail, {}
+        if step.evidence is not None and wants_evidence and ok:
+            # A check's detail is what it says it saw: its evidence is found there.
+            said = CommandResult(step.check, 0, outcome.detail, "", 0.0)
+            found, missing = find_evidence(step.evidence, said)
+            ok, detail = not missing, "; ".join([detail, *(f"evidence: {m}" for m in missing)])
         return StepResult(
             step.line,
             f"check {step.check}",
-            outcome.ok,
-            outcome.detail,
+            ok,
+            detail,
             seconds=round(time.monotonic() - start, 3),
+            evidence=found,
         )
     assert step.run is not None
     res = session.run(step.run, timeout=step.timeout * timeout_scale)
@@ -162,7 +177,11 @@ def run_scenario(
     if scenario.threat is not None:
         outcome = scenario.threat.outcome_on(variant)
         wants_evidence = outcome in OUTCOMES_WITH_EVIDENCE
-        result.threat = {"summary": scenario.threat.summary, "outcome": outcome}
+        result.threat = {
+            "summary": scenario.threat.summary,
+            "outcome": outcome,
+            "outcomes": dict(scenario.threat.outcome),
+        }
         if outcome == "limit" and scenario.threat.limit:
             result.threat["limit"] = scenario.threat.limit
     for step in scenario.steps:

@@ -129,3 +129,13 @@ def test_attack_matrix_marks_an_outcome_the_run_did_not_show(tmp_path: Path) -> 
     rows = tables.attack_rows(run.results(), ["vanilla", "secns"])
     assert rows[0]["cells"]["vanilla"] is None and not rows[0]["cells"]["secns"]["shown"]
     assert "blocked (not shown)" in render(run).read_text()
+
+
+def test_attack_matrix_marks_a_variant_not_run_as_not_applicable(tmp_path: Path) -> None:
+    run = _run(tmp_path)
+    result = _attack_result("secns", "detected", "pass", {"record": "replay fails"})
+    result["threat"]["outcomes"] = {"secns": "detected", "vanilla": "not-applicable"}
+    run.append_result(result)
+    cells = tables.attack_rows(run.results(), ["vanilla", "secns"])[0]["cells"]
+    assert cells["vanilla"]["outcome"] == "not-applicable" and cells["vanilla"]["shown"] is None
+    assert "not-applicable (not run)" in render(run).read_text()

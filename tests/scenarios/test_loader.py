@@ -244,3 +244,12 @@ def test_a_limit_says_why(tmp_path: Path) -> None:
     text = ATTACK.replace("secns: blocked}", "secns: limit}\n  limit: scripts are read")
     sc = _load(_write(tmp_path, text))
     assert sc.threat is not None and sc.threat.limit == "scripts are read"
+
+
+def test_a_variant_the_attack_does_not_run_on_is_only_not_applicable(tmp_path: Path) -> None:
+    text = ATTACK.replace("description: d\n", "description: d\nvariants: [secns]\n")
+    sc = _load(_write(tmp_path, text.replace("vanilla: succeeds", "vanilla: not-applicable")))
+    assert sc.threat is not None and sc.threat.outcome["vanilla"] == "not-applicable"
+    with pytest.raises(ScenarioError) as err:
+        _load(_write(tmp_path, text))
+    assert err.value.field == "threat.outcome.vanilla" and "only not-applicable" in str(err.value)

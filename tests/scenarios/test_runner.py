@@ -2,6 +2,7 @@ import hashlib
 from pathlib import Path
 
 from harness.guest.session import CommandResult
+from harness.scenarios.checks import CHECKS, CheckOutcome
 from harness.scenarios.model import Evidence, Expect, Metric, Scenario, Step, Threat
 from harness.scenarios.runner import OUTPUT_KEPT, run_scenario, unmet
 from tests.test_attest import entry
@@ -162,7 +163,11 @@ def test_blocked_attack_keeps_its_evidence(tmp_path: Path) -> None:
     res = run_scenario(
         FakeSession({"attack": ok("attack", out)}), _attack(tmp_path), "secns", tmp_path
     )
-    assert res.status == "pass" and res.threat == {"summary": "unsigned code", "outcome": "blocked"}
+    assert res.status == "pass" and res.threat == {
+        "summary": "unsigned code",
+        "outcome": "blocked",
+        "outcomes": {"vanilla": "succeeds", "secns": "blocked"},
+    }
     assert res.steps[0].evidence == {
         "errno": "EACCES",
         "record": "op=appraise_data cause=missing-hash comm=x name=/ns/unsigned",
@@ -189,3 +194,28 @@ def test_evidence_is_not_asked_where_the_attack_succeeds(tmp_path: Path) -> None
     res = run_scenario(session, _attack(tmp_path), "vanilla+debug", tmp_path)
     assert res.status == "pass" and res.steps[0].evidence == {}
     assert res.threat["outcome"] == "succeeds"
+
+
+def test_errno_evidence_is_read_by_name_or_by_its_message(tmp_path: Path) -> None:
+    # ld.so and the shell print the message, not the name.
+    out = "op=appraise_data cause=missing-hash comm=x name=/ns/unsigned\n"
+    err = "/ns/unsigned: failed to map segment from shared object: Permission denied\n"
+    session = FakeSession({"attack": ok("attack", out, err)})
+    res = run_scenario(session, _attack(tmp_path), "secns", tmp_path)
+    assert res.status == "pass" and res.steps[0].evidence["errno"] == "EACCES"
+    session = FakeSession({"attack": ok("attack", out, "Operation not permitted\n")})
+    res = run_scenario(session, _attack(tmp_path), "secns", tmp_path)
+    assert res.steps[0].detail == "evidence: no EACCES in the output"
+
+
+def test_a_check_step_shows_its_evidence_in_what_it_saw(tmp_path: Path, monkeypatch) -> None:
+    seen = CheckOutcome(True, "clean: trusted; list without its last entry: replay fails")
+    monkeypatch.setitem(CHECKS, "fake_attest", lambda session, scratch: seen)
+    step = Step(line=2, check="fake_attest", evidence=Evidence(record=r"replay fails"))
+    threat = Threat("forged list", {"secns": "detected", "vanilla": "not-applicable"})
+    sc = Scenario("a", "d", tmp_path / "a.yaml", (step,), variants=("secns",), threat=threat)
+    res = run_scenario(FakeSession({}), sc, "secns", tmp_path)
+    assert res.status == "pass" and res.steps[0].evidence == {"record": seen.detail}
+    seen = CheckOutcome(True, "clean: trusted")
+    res = run_scenario(FakeSession({}), sc, "secns", tmp_path)
+    assert res.status == "fail" and "evidence: no record matching" in res.steps[0].detail
