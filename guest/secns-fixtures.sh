@@ -15,11 +15,21 @@
 #   secns-fixtures bundle CONF ARGS  a plain OCI bundle in /root/secns/bundle
 #                                    (runc spec, secns/bench's files) running
 #                                    ARGS, with /ns and the settings CONF
+#   secns-fixtures contained CONF [--detach NAME] [--volume SPEC]
+#                            [--cap-add CAP] ARGS
+#                                    the container an attack targets: with
+#                                    IMA namespaces, `runtime CONF ARGS`;
+#                                    without, plain runc (nothing to load
+#                                    CONF into). --detach: in the background;
+#                                    --volume, --cap-add: as docker run's
+#   secns-fixtures guarded           /root/secns/guarded/unsigned, owned by
+#                                    host uid 4711, for a host policy rule
 set -euo pipefail
 
 NS=/root/secns/ns
 SETTINGS=/etc/secns
 TOOLS=/usr/local/bin
+GUARDED_UID=4711
 
 docker_ready() {
 	# dockerd may take minutes on a debug kernel: the step's timeout bounds this.
@@ -39,13 +49,24 @@ sign() {	# KEY FILE
 	evmctl ima_sign -a sha256 --key "$NS/$1.pem" "$2" >/dev/null
 }
 
+# Made once per boot (the stamp is on /run, a tmpfs) by this version of the
+# script: keys take seconds each in a TCG guest, and nothing changes them.
 files() {
+	local stamp=/run/secns/fixtures.stamp digest
+	digest=$(sha256sum <"$0")
+	if [ "$(cat "$stamp" 2>/dev/null)" = "$digest" ]; then
+		return
+	fi
+	rm -f "$stamp"
 	rm -rf "$NS" && mkdir -p "$NS"
 	new_key container
 	new_key stranger
 	for f in signed unsigned unknown-key tampered attack1; do
 		cp /bin/true "$NS/$f"
 	done
+	cp /bin/false "$NS/copied-signature"
+	printf '#!/bin/sh\necho script ran\n' >"$NS/script.sh"
+	chmod 0755 "$NS/script.sh"
 	cp "$TOOLS/secns-launch" "$TOOLS/secns-exec-check" /bin/sleep "$NS/"
 	for f in signed tampered secns-launch secns-exec-check sleep; do
 		sign container "$NS/$f"
@@ -59,6 +80,9 @@ files() {
 	last=$(( 0x${sig:${#sig}-2} ^ 0xff ))
 	setfattr -n security.ima -v "0x${sig:0:${#sig}-2}$(printf %02x $last)" \
 		"$NS/tampered"
+	# A valid signature, of another file: that of signed, on a copy of false.
+	setfattr -n security.ima -v "0x$(getfattr -n security.ima -e hex "$NS/signed" |
+		sed -n 's/^security.ima=0x//p')" "$NS/copied-signature"
 
 	printf 'measure func=BPRM_CHECK\nappraise func=BPRM_CHECK appraise_type=imasig\n' \
 		>"$NS/appraise.policy"
@@ -67,9 +91,14 @@ files() {
 	printf 'measure func=BPRM_CHECK\n' >"$NS/measure.policy"
 	printf 'dont_appraise func=BPRM_CHECK\n' >"$NS/relax.policy"
 	printf 'measure func=MMAP_CHECK mask=MAY_EXEC\n' >"$NS/mmap.policy"
+	# Code on the filesystem /ns is on (ext4) must be signed however it
+	# comes to run; the container image's own (overlayfs) runs unchecked.
+	printf '%s func=%s fsmagic=0xef53 appraise_type=imasig\n' \
+		appraise BPRM_CHECK appraise MMAP_CHECK >"$NS/ext4-code.policy"
 	printf 'appraise func=NO_SUCH_HOOK\n' >"$NS/bad.policy"
 	head -c 4096 /dev/urandom >"$NS/mmap.dat"
 	runtime_settings
+	mkdir -p "${stamp%/*}" && echo "$digest" >"$stamp"
 }
 
 # Settings for secns-runtime, one file per container kind, in the one
@@ -82,6 +111,8 @@ runtime_settings() {
 	printf '# measured, with a vTPM of its own\nima.policy = measure.policy\nima.vtpm = yes\n' \
 		>measure-vtpm.conf
 	printf 'ima.policy = measure.policy\n' >measure.conf
+	printf 'ima.policy = ext4-code.policy\nima.key = container.der\n' >ext4-code.conf
+	printf 'ima.policy = relax.policy\n' >relax.conf
 	printf 'ima.policy = uid.policy\n' >uid.conf
 	printf 'ima.strict_children = yes\n' >strict.conf
 	printf 'ima.vtpm = yes\nima.policy = bad.policy\n' >bad-policy.conf
@@ -146,6 +177,33 @@ json.dump(spec, open(path, "w"))
 EOF
 }
 
+contained() {
+	local conf=$1 opts=(--rm --network none -v "$NS":/ns:ro)
+	shift
+	while [ $# -ge 2 ]; do
+		case $1 in
+		--detach) opts+=(-d --name "$2") ;;
+		--volume) opts+=(-v "$2") ;;
+		--cap-add) opts+=(--cap-add "$2") ;;
+		*) break ;;
+		esac
+		shift 2
+	done
+	if [ -e /proc/self/ns/ima ]; then
+		opts+=(--runtime secns ${conf:+-e SECNS_CONFIG="$conf"})
+	fi
+	docker run "${opts[@]}" secns/bench "$@"
+}
+
+# An unsigned binary only a host rule can name: owned by a host uid no
+# container maps (GUARDED_UID), in /root/secns/guarded.
+guarded() {
+	local dir=/root/secns/guarded
+	mkdir -p "$dir"
+	cp /bin/true "$dir/unsigned"
+	chown "$GUARDED_UID" "$dir/unsigned"
+}
+
 case "${1:-}" in
 docker-ready) docker_ready ;;
 files) files ;;
@@ -153,9 +211,12 @@ container) shift; container "$@" ;;
 rootless) rootless ;;
 runtime) shift; runtime "$@" ;;
 bundle) shift; bundle "$@" ;;
+contained) shift; contained "$@" ;;
+guarded) guarded ;;
 *)
 	echo "usage: secns-fixtures docker-ready | files | container ARGS | rootless |" \
-		"runtime CONF ARGS | bundle CONF ARGS" >&2
+		"runtime CONF ARGS | bundle CONF ARGS | contained CONF [OPTIONS] ARGS |" \
+		"guarded" >&2
 	exit 2
 	;;
 esac

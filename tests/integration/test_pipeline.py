@@ -122,12 +122,15 @@ def test_secns_kernel_has_ima_namespaces_and_vanilla_does_not(kernels: dict) -> 
     assert kernels["secns"].key != kernels["vanilla"].key
 
 
-def test_ima_namespace_suite(kernels: dict, image, cache: Path, tmp_path: Path) -> None:
+def test_ima_namespace_and_attack_suites(kernels: dict, image, cache: Path, tmp_path: Path) -> None:
     """Selftests, containers of the secns runtime (appraisal, docker exec, a plain
     bundle, vTPM replay, ownership and refusals), an unprivileged user's container,
     attack 1 and the policy engine on the secns kernel; on vanilla the namespace cannot
-    be created at all, and the runtime refuses every container."""
-    opts = RunOptions(cache=cache, results_dir=tmp_path, suites=("ima_ns",), profile=None)
+    be created at all, and the runtime refuses every container. The attack suite, in
+    the same boots: each attack has the outcome it states on each variant, every
+    blocked one with the errno and the namespace's record, and attestation catches
+    forged evidence."""
+    opts = RunOptions(cache=cache, results_dir=tmp_path, suites=("ima_ns", "attacks"), profile=None)
     run, code, infra = run_pipeline(opts)
     results = {(r["variant"], r["scenario"]): r for r in run.results()}
     failing = {k: r["steps"][-1]["detail"] for k, r in results.items() if r["status"] != "pass"}
@@ -140,6 +143,14 @@ def test_ima_namespace_suite(kernels: dict, image, cache: Path, tmp_path: Path) 
     assert ("secns", "ima-ns-runtime-exec") in results
     mmap = results[("secns", "ima-ns-mmap-latency")]["metrics"]
     assert {"mmap_exec_native", "mmap_exec_1ns", "mmap_exec_10ns"} <= set(mmap)
+    attacks = {k: r for k, r in results.items() if k[1].startswith("attack-")}
+    assert len(attacks) >= 20
+    for r in attacks.values():
+        found = [s["evidence"] for s in r["steps"] if s.get("evidence")]
+        if r["threat"]["outcome"] == "blocked":
+            assert any("errno" in e for e in found) and any("record" in e for e in found), r
+    assert results[("secns", "attack-unsigned-code")]["threat"]["outcome"] == "blocked"
+    assert results[("vanilla", "attack-unsigned-code")]["threat"]["outcome"] == "succeeds"
 
 
 def _vanilla_guest(kernels: dict, image, **settings: Any) -> GuestConfig:

@@ -253,3 +253,14 @@ def test_a_variant_the_attack_does_not_run_on_is_only_not_applicable(tmp_path: P
     with pytest.raises(ScenarioError) as err:
         _load(_write(tmp_path, text))
     assert err.value.field == "threat.outcome.vanilla" and "only not-applicable" in str(err.value)
+
+
+def test_every_limit_the_attacks_show_is_in_the_readme() -> None:
+    readme = (SCENARIOS_DIR.parent / "README.md").read_text()
+    limits = [
+        s.name
+        for s in discover(SCENARIOS_DIR, CHECKS)
+        if s.threat is not None and "limit" in s.threat.outcome.values()
+    ]
+    assert limits, "no attack scenario shows a limit"
+    assert [n for n in limits if f"`{n}`" not in readme] == []
