@@ -115,6 +115,7 @@ runtime_settings() {
 	printf 'ima.policy = relax.policy\n' >relax.conf
 	printf 'ima.policy = uid.policy\n' >uid.conf
 	printf 'ima.strict_children = yes\n' >strict.conf
+	printf 'ima.policy = measure.policy\nima.nesting = yes\n' >measure-nest.conf
 	printf 'ima.vtpm = yes\nima.policy = bad.policy\n' >bad-policy.conf
 	printf 'ima.polcy = measure.policy\n' >typo.conf
 	# What the runtime must not read for a container: a file outside,

@@ -40,6 +40,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,7 @@ struct secns_settings {
 	int nr_keys;
 	bool vtpm;
 	bool strict_children;
+	bool nesting;
 };
 
 static struct setup *cleanup_on_die;
@@ -193,6 +195,8 @@ static char *settings_path(const char *dir, const char *name,
  *   ima.key = FILE               a DER certificate to trust (repeatable)
  *   ima.vtpm = yes|no            a vTPM of its own (default no)
  *   ima.strict_children = yes|no refuse conflicting child policies
+ *   ima.nesting = yes|no         let the container make user namespaces,
+ *                                and IMA namespaces in them (default no)
  */
 static void read_settings(const char *name, struct secns_settings *set)
 {
@@ -243,6 +247,9 @@ static void read_settings(const char *name, struct secns_settings *set)
 				goto bad_bool;
 		} else if (!strcmp(key, "ima.strict_children")) {
 			if (!parse_bool(value, &set->strict_children))
+				goto bad_bool;
+		} else if (!strcmp(key, "ima.nesting")) {
+			if (!parse_bool(value, &set->nesting))
 				goto bad_bool;
 		} else {
 			die(EXIT_FAIL, "%s:%d: %s: unknown setting", file,
@@ -563,11 +570,13 @@ static void add_mount(struct json_object *mounts, const char *destination,
 }
 
 /*
- * Docker's seccomp profile allows setns(2) only with CAP_SYS_ADMIN in the
- * container's bounding set. Allow it for IMA namespaces, for enter(): the
- * kernel still asks CAP_SYS_ADMIN over the namespace's owner.
+ * Add a seccomp rule to allow the syscall @name when its argument @index
+ * compares by @op with @value (SCMP_CMP_MASKED_EQ: masked by @value, equal
+ * to @datum).
  */
-static void allow_ima_setns(struct json_object *seccomp)
+static void allow_syscall(struct json_object *seccomp, const char *name,
+			  int index, const char *op, uint64_t value,
+			  uint64_t datum)
 {
 	struct json_object *syscalls = get_path(seccomp, "syscalls", NULL);
 	struct json_object *rule, *names, *args, *arg;
@@ -579,13 +588,16 @@ static void allow_ima_setns(struct json_object *seccomp)
 		json_object_object_add(seccomp, "syscalls", syscalls);
 	}
 	arg = json_object_new_object();
-	json_object_object_add(arg, "index", json_object_new_int(1));
-	json_object_object_add(arg, "value", json_object_new_int(SECNS_NSTYPE_IMA));
-	json_object_object_add(arg, "op", json_object_new_string("SCMP_CMP_EQ"));
+	json_object_object_add(arg, "index", json_object_new_int(index));
+	json_object_object_add(arg, "value", json_object_new_uint64(value));
+	if (datum)
+		json_object_object_add(arg, "valueTwo",
+				       json_object_new_uint64(datum));
+	json_object_object_add(arg, "op", json_object_new_string(op));
 	args = json_object_new_array();
 	json_object_array_add(args, arg);
 	names = json_object_new_array();
-	json_object_array_add(names, json_object_new_string("setns"));
+	json_object_array_add(names, json_object_new_string(name));
 	rule = json_object_new_object();
 	json_object_object_add(rule, "names", names);
 	json_object_object_add(rule, "action",
@@ -595,11 +607,27 @@ static void allow_ima_setns(struct json_object *seccomp)
 }
 
 /*
+ * Docker's seccomp profile allows setns(2) and unshare(2) only with
+ * CAP_SYS_ADMIN in the container's bounding set. setns into IMA
+ * namespaces is for enter(); the kernel still asks CAP_SYS_ADMIN over the
+ * namespace's owner. With ima.nesting, unshare(2) with CLONE_NEWUSER: the
+ * container nests IMA namespaces in user namespaces of its own, where the
+ * kernel gives it the capabilities it checks, over those only.
+ */
+static void allow_namespace_calls(struct json_object *seccomp, bool nesting)
+{
+	allow_syscall(seccomp, "setns", 1, "SCMP_CMP_EQ", SECNS_NSTYPE_IMA, 0);
+	if (nesting)
+		allow_syscall(seccomp, "unshare", 0, "SCMP_CMP_MASKED_EQ",
+			      CLONE_NEWUSER, CLONE_NEWUSER);
+}
+
+/*
  * Join the holder's user namespace by path; mount imafs and this program
  * in the container.
  */
 static void edit_spec(struct json_object *spec, const struct setup *s,
-		      const char *self)
+		      const struct secns_settings *set, const char *self)
 {
 	struct json_object *linux_obj = get_path(spec, "linux", NULL);
 	struct json_object *nss = get_path(spec, "linux", "namespaces");
@@ -653,7 +681,7 @@ static void edit_spec(struct json_object *spec, const struct setup *s,
 	/* This program, for `exec` to enter the namespace with (see enter()). */
 	add_mount(mounts, ENTER_PATH, "bind", self,
 		  (const char *[]){ "bind", "ro", "nodev", NULL });
-	allow_ima_setns(get_path(spec, "linux", "seccomp"));
+	allow_namespace_calls(get_path(spec, "linux", "seccomp"), set->nesting);
 }
 
 /* The value of @name (or @shortname) among a subcommand's arguments. */
@@ -761,7 +789,7 @@ static int create(int argc, char **argv, int cmd)
 	pin_ima_ns(&s);
 	policy_fd = configure_namespace(&s, &set);
 
-	edit_spec(spec, &s, self);
+	edit_spec(spec, &s, &set, self);
 	if (!json_object_get_string(get_path(spec, "root", "path")))
 		die(EXIT_FAIL, "%s: no root.path", config);
 	rootfs = path_join(bundle ? bundle : ".",
