@@ -610,16 +610,20 @@ static void allow_syscall(struct json_object *seccomp, const char *name,
  * Docker's seccomp profile allows setns(2) and unshare(2) only with
  * CAP_SYS_ADMIN in the container's bounding set. setns into IMA
  * namespaces is for enter(); the kernel still asks CAP_SYS_ADMIN over the
- * namespace's owner. With ima.nesting, unshare(2) with CLONE_NEWUSER: the
- * container nests IMA namespaces in user namespaces of its own, where the
- * kernel gives it the capabilities it checks, over those only.
+ * namespace's owner. With ima.nesting, unshare(2) with CLONE_NEWUSER or
+ * CLONE_NEWIMA: the container nests IMA namespaces in user namespaces of
+ * its own, where the kernel gives it the capabilities it checks, over
+ * those only.
  */
 static void allow_namespace_calls(struct json_object *seccomp, bool nesting)
 {
 	allow_syscall(seccomp, "setns", 1, "SCMP_CMP_EQ", SECNS_NSTYPE_IMA, 0);
-	if (nesting)
+	if (nesting) {
 		allow_syscall(seccomp, "unshare", 0, "SCMP_CMP_MASKED_EQ",
 			      CLONE_NEWUSER, CLONE_NEWUSER);
+		allow_syscall(seccomp, "unshare", 0, "SCMP_CMP_MASKED_EQ",
+			      CLONE_NEWIMA, CLONE_NEWIMA);
+	}
 }
 
 /*
