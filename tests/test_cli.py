@@ -144,3 +144,9 @@ def test_a_patch_checkpatch_did_not_check_reads_as_failed() -> None:
     assert cli._check_series_row(ran) == "0001-a.patch\t3\t1\t0\t1\t2\tok"
     not_run = PatchCheck("0002-b.patch", 3, 1, checkpatch_failure="exit status 2")
     assert cli._check_series_row(not_run) == "0002-b.patch\t3\t1\tcheckpatch FAILED\t-\t-\t-"
+
+
+def test_attest_without_its_files_is_a_user_error(capsys, tmp_path: Path) -> None:
+    argv = ["attest", str(tmp_path), "--ak", str(tmp_path / "ak.pem"), "--nonce", "00" * 8]
+    assert cli.main([*argv, "--reference", str(tmp_path / "ref")]) == EXIT_USER_ERROR
+    assert "ak.pem: no such file" in capsys.readouterr().err

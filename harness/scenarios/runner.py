@@ -37,9 +37,8 @@ class ScenarioResult:
     seconds: float
     steps: list[StepResult] = field(default_factory=list)
     metrics: dict[str, dict[str, float | str]] = field(default_factory=dict)
-    # For an attack: its summary, the outcome expected on this variant, where a
-    # documented limit why,
-    # and the outcomes declared for every variant, this one included.
+    # For an attack: its summary, the outcome expected on this variant (and, for a
+    # documented limit, why), and the outcomes declared for every variant.
     threat: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -182,7 +181,7 @@ def run_scenario(
             "outcome": outcome,
             "outcomes": dict(scenario.threat.outcome),
         }
-        if outcome == "limit" and scenario.threat.limit:
+        if outcome == "limit":
             result.threat["limit"] = scenario.threat.limit
     for step in scenario.steps:
         step_result = _run_step(
