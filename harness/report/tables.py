@@ -36,10 +36,12 @@ def attack_rows(results: list[dict[str, Any]], variants: list[str]) -> list[dict
     there) and the evidence it found."""
     latest = {(r["variant"], r["scenario"]): r for r in results if r.get("threat")}
     rows: dict[str, dict[str, Any]] = {}
+    declared: dict[str, dict[str, str]] = {}  # scenario -> base variant -> outcome
     for (variant, scenario), r in sorted(latest.items(), key=lambda kv: kv[0][1]):
         row = rows.setdefault(
             scenario, {"scenario": scenario, "summary": r["threat"]["summary"], "cells": {}}
         )
+        declared[scenario] = r["threat"].get("outcomes", {})
         row["cells"][variant] = {
             "outcome": r["threat"]["outcome"],
             "shown": r["status"] == "pass",
@@ -47,11 +49,11 @@ def attack_rows(results: list[dict[str, Any]], variants: list[str]) -> list[dict
             "evidence": [s["evidence"] for s in r["steps"] if s.get("evidence")],
         }
     for scenario, row in rows.items():
-        declared = next(
-            r["threat"].get("outcomes", {}) for (_, s), r in latest.items() if s == scenario
-        )
         for v in variants:
-            if v not in row["cells"] and declared.get(v.split("+")[0]) == "not-applicable":
+            if (
+                v not in row["cells"]
+                and declared[scenario].get(v.split("+")[0]) == "not-applicable"
+            ):
                 # Not run there: nothing it attacks exists on that variant.
                 row["cells"][v] = {
                     "outcome": "not-applicable",
