@@ -91,6 +91,7 @@ files() {
 	printf 'measure func=BPRM_CHECK\n' >"$NS/measure.policy"
 	printf 'dont_appraise func=BPRM_CHECK\n' >"$NS/relax.policy"
 	printf 'measure func=MMAP_CHECK mask=MAY_EXEC\n' >"$NS/mmap.policy"
+	printf 'measure func=FILE_CHECK mask=MAY_READ\n' >"$NS/reads.policy"
 	# Code on the filesystem /ns is on (ext4) must be signed however it
 	# comes to run; the container image's own (overlayfs) runs unchecked.
 	printf '%s func=%s fsmagic=0xef53 appraise_type=imasig\n' \
@@ -113,6 +114,7 @@ runtime_settings() {
 	printf 'ima.policy = measure.policy\n' >measure.conf
 	printf 'ima.policy = ext4-code.policy\nima.key = container.der\n' >ext4-code.conf
 	printf 'ima.policy = relax.policy\n' >relax.conf
+	printf 'ima.policy = reads.policy\n' >reads.conf
 	printf 'ima.policy = uid.policy\n' >uid.conf
 	printf 'ima.strict_children = yes\n' >strict.conf
 	printf 'ima.policy = measure.policy\nima.nesting = yes\n' >measure-nest.conf
