@@ -1,11 +1,12 @@
 import hashlib
+import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from harness import evidence
-from harness.errors import UserError
+from harness import cli, evidence
+from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, UserError
 from tests.test_attest import entry, expected_pcr
 
 NONCE = "00112233445566778899aabbccddeeff"
@@ -110,3 +111,18 @@ def test_bad_nonce_is_a_user_error(tmp_path: Path, nonce: str) -> None:
 def test_a_directory_without_evidence_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="not secns-attest evidence"):
         evidence.verify(tmp_path, tmp_path / "ak", NONCE, set())
+
+
+def test_the_cli_prints_the_verdict_and_exits_by_it(monkeypatch, capsys, tmp_path: Path) -> None:
+    names = [b"boot_aggregate", b"/ns/sleep"]
+    _checkquote(monkeypatch, expected_pcr([(n, False) for n in names]))
+    ak, ref = tmp_path / "ak.pem", tmp_path / "ref"
+    ak.write_text("recorded")
+    ref.write_text(_digest(b"/ns/sleep") + "\n")
+    argv = ["attest", str(_evidence(tmp_path, names)), "--ak", str(ak), "--nonce", NONCE]
+    assert cli.main([*argv, "--reference", str(ref)]) == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["verdict"] == "trusted"
+    ref.write_text("# nothing allowed\n")
+    assert cli.main([*argv, "--reference", str(ref)]) == EXIT_CHECKS_FAILED
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "untrusted" and out["unknown"][0]["name"] == "/ns/sleep"
