@@ -64,12 +64,15 @@ def parse_binary_list(blob: bytes) -> list[ImaEntry]:
 
 def encode_binary_list(entries: list[ImaEntry]) -> bytes:
     """The binary list that parses back to `entries` (what a forger would hand over)."""
-    out = b""
-    for e in entries:
-        name = e.template.encode()
-        out += struct.pack("<I", e.pcr) + e.sha1 + struct.pack("<I", len(name)) + name
-        out += struct.pack("<I", len(e.data)) + e.data
-    return out
+    return b"".join(
+        struct.pack("<I", e.pcr)
+        + e.sha1
+        + struct.pack("<I", len(e.template.encode()))
+        + e.template.encode()
+        + struct.pack("<I", len(e.data))
+        + e.data
+        for e in entries
+    )
 
 
 def ng_digest_and_name(entry: ImaEntry) -> tuple[str, str]:
@@ -114,3 +117,10 @@ def parse_pcrread(text: str) -> dict[str, dict[int, bytes]]:
         elif (m := _PCR_LINE.match(line)) and bank is not None:
             banks[bank][int(m.group(1))] = bytes.fromhex(m.group(2))
     return banks
+
+
+def replayed_prefix(entries: list[ImaEntry], pcr: bytes, algo: str = "sha256") -> int | None:
+    """How many of the list's PCR 10 entries replay to `pcr`, or None if no prefix
+    does. The list is read after the PCR, so it may hold entries extended later."""
+    values = replay(entries, algo, 10)
+    return values.index(pcr) if pcr in values else None

@@ -15,7 +15,7 @@ from harness.attest import (
     encode_binary_list,
     parse_binary_list,
     parse_pcrread,
-    replay,
+    replayed_prefix,
 )
 from harness.guest.session import GuestSession
 
@@ -55,9 +55,8 @@ def _replay_against_pcr(
         entries = parse_binary_list(local.read_bytes())
     except ListFormatError as exc:
         return CheckOutcome(False, f"{what}: {exc}")
-    values = replay(entries, "sha256", 10)
-    if pcr in values:
-        k = values.index(pcr)
+    k = replayed_prefix(entries, pcr)
+    if k is not None:
         return CheckOutcome(
             True, f"PCR 10 = replay of the first {k} of {len(entries)} entries of {what}", float(k)
         )
