@@ -67,7 +67,7 @@ files() {
 	cp /bin/false "$NS/copied-signature"
 	printf '#!/bin/sh\necho script ran\n' >"$NS/script.sh"
 	chmod 0755 "$NS/script.sh"
-	cp "$TOOLS/secns-launch" "$TOOLS/secns-exec-check" /bin/sleep "$NS/"
+	cp "$TOOLS/secns-launch" "$TOOLS/secns-exec-check" "$TOOLS/secns-setns" /bin/sleep "$NS/"
 	for f in signed tampered secns-launch secns-exec-check sleep; do
 		sign container "$NS/$f"
 	done
