@@ -5,8 +5,6 @@
 #   secns-fixtures files             keys, signed/unsigned binaries, policies
 #                                    in /root/secns/ns (the containers' /ns),
 #                                    and secns-runtime's settings in /etc/secns
-#   secns-fixtures container ARGS    docker run secns/bench ARGS with /ns and
-#                                    securityfs, able to create namespaces
 #   secns-fixtures rootless          the files an unprivileged user's
 #                                    container uses, in /var/lib/secns/rootless
 #   secns-fixtures runtime CONF ARGS docker run --runtime secns secns/bench ARGS,
@@ -16,12 +14,13 @@
 #                                    (runc spec, secns/bench's files) running
 #                                    ARGS, with /ns and the settings CONF
 #   secns-fixtures contained CONF [--detach NAME] [--volume SPEC]
-#                            [--cap-add CAP] ARGS
+#                            [--cap-add CAP] [--security-opt OPT] ARGS
 #                                    the container an attack targets: with
 #                                    IMA namespaces, `runtime CONF ARGS`;
 #                                    without, plain runc (nothing to load
 #                                    CONF into). --detach: in the background;
-#                                    --volume, --cap-add: as docker run's
+#                                    --volume, --cap-add, --security-opt:
+#                                    as docker run's
 #   secns-fixtures guarded           /root/secns/guarded/unsigned, owned by
 #                                    host uid 4711, for a host policy rule
 set -euo pipefail
@@ -118,6 +117,9 @@ runtime_settings() {
 	printf 'ima.policy = uid.policy\n' >uid.conf
 	printf 'ima.strict_children = yes\n' >strict.conf
 	printf 'ima.policy = measure.policy\nima.nesting = yes\n' >measure-nest.conf
+	printf 'ima.policy = appraise.policy\nima.key = container.der\nima.nesting = yes\n' \
+		>appraise-nest.conf
+	printf 'ima.strict_children = yes\n' | cat appraise-nest.conf - >appraise-strict.conf
 	printf 'ima.vtpm = yes\nima.policy = bad.policy\n' >bad-policy.conf
 	printf 'ima.polcy = measure.policy\n' >typo.conf
 	# What the runtime must not read for a container: a file outside,
@@ -137,15 +139,6 @@ rootless() {
 	cp -a "$NS"/. "$dir"/
 	rm -f "$dir"/*.pem
 	chmod -R a+rX "$dir"
-}
-
-# A container the host's root starts, without a user namespace of its own:
-# CAP_SYS_ADMIN creates namespaces, CAP_MAC_ADMIN administers them.
-container() {
-	docker run --rm --network none --cap-add SYS_ADMIN --cap-add MAC_ADMIN \
-		--security-opt apparmor=unconfined \
-		-v /sys/kernel/security:/sys/kernel/security \
-		-v "$NS":/ns secns/bench "$@"
 }
 
 # A container of the secns runtime: its own user and IMA namespaces, set
@@ -188,6 +181,7 @@ contained() {
 		--detach) opts+=(-d --name "$2") ;;
 		--volume) opts+=(-v "$2") ;;
 		--cap-add) opts+=(--cap-add "$2") ;;
+		--security-opt) opts+=(--security-opt "$2") ;;
 		*) break ;;
 		esac
 		shift 2
@@ -210,14 +204,13 @@ guarded() {
 case "${1:-}" in
 docker-ready) docker_ready ;;
 files) files ;;
-container) shift; container "$@" ;;
 rootless) rootless ;;
 runtime) shift; runtime "$@" ;;
 bundle) shift; bundle "$@" ;;
 contained) shift; contained "$@" ;;
 guarded) guarded ;;
 *)
-	echo "usage: secns-fixtures docker-ready | files | container ARGS | rootless |" \
+	echo "usage: secns-fixtures docker-ready | files | rootless |" \
 		"runtime CONF ARGS | bundle CONF ARGS | contained CONF [OPTIONS] ARGS |" \
 		"guarded" >&2
 	exit 2

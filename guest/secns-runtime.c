@@ -196,7 +196,8 @@ static char *settings_path(const char *dir, const char *name,
  *   ima.vtpm = yes|no            a vTPM of its own (default no)
  *   ima.strict_children = yes|no refuse conflicting child policies
  *   ima.nesting = yes|no         let the container make user namespaces,
- *                                and IMA namespaces in them (default no)
+ *                                IMA namespaces in them and mounts in its
+ *                                own mount namespaces (default no)
  */
 static void read_settings(const char *name, struct secns_settings *set)
 {
@@ -572,7 +573,7 @@ static void add_mount(struct json_object *mounts, const char *destination,
 /*
  * Add a seccomp rule to allow the syscall @name when its argument @index
  * compares by @op with @value (SCMP_CMP_MASKED_EQ: masked by @value, equal
- * to @datum).
+ * to @datum); with @index < 0, whatever its arguments.
  */
 static void allow_syscall(struct json_object *seccomp, const char *name,
 			  int index, const char *op, uint64_t value,
@@ -587,15 +588,19 @@ static void allow_syscall(struct json_object *seccomp, const char *name,
 		syscalls = json_object_new_array();
 		json_object_object_add(seccomp, "syscalls", syscalls);
 	}
-	arg = json_object_new_object();
-	json_object_object_add(arg, "index", json_object_new_int(index));
-	json_object_object_add(arg, "value", json_object_new_uint64(value));
-	if (datum)
-		json_object_object_add(arg, "valueTwo",
-				       json_object_new_uint64(datum));
-	json_object_object_add(arg, "op", json_object_new_string(op));
 	args = json_object_new_array();
-	json_object_array_add(args, arg);
+	if (index >= 0) {
+		arg = json_object_new_object();
+		json_object_object_add(arg, "index",
+				       json_object_new_int(index));
+		json_object_object_add(arg, "value",
+				       json_object_new_uint64(value));
+		if (datum)
+			json_object_object_add(arg, "valueTwo",
+					       json_object_new_uint64(datum));
+		json_object_object_add(arg, "op", json_object_new_string(op));
+		json_object_array_add(args, arg);
+	}
 	names = json_object_new_array();
 	json_object_array_add(names, json_object_new_string(name));
 	rule = json_object_new_object();
@@ -611,9 +616,10 @@ static void allow_syscall(struct json_object *seccomp, const char *name,
  * CAP_SYS_ADMIN in the container's bounding set. setns into IMA
  * namespaces is for enter(); the kernel still asks CAP_SYS_ADMIN over the
  * namespace's owner. With ima.nesting, unshare(2) with CLONE_NEWUSER or
- * CLONE_NEWIMA: the container nests IMA namespaces in user namespaces of
- * its own, where the kernel gives it the capabilities it checks, over
- * those only.
+ * CLONE_NEWIMA, and mount(2) (Docker's profile also wants CAP_SYS_ADMIN
+ * for it): the container nests IMA namespaces in user namespaces of its
+ * own and mounts their views in mount namespaces of its own, where the
+ * kernel gives it the capabilities it checks, over those only.
  */
 static void allow_namespace_calls(struct json_object *seccomp, bool nesting)
 {
@@ -623,6 +629,7 @@ static void allow_namespace_calls(struct json_object *seccomp, bool nesting)
 			      CLONE_NEWUSER, CLONE_NEWUSER);
 		allow_syscall(seccomp, "unshare", 0, "SCMP_CMP_MASKED_EQ",
 			      CLONE_NEWIMA, CLONE_NEWIMA);
+		allow_syscall(seccomp, "mount", -1, NULL, 0, 0);
 	}
 }
 
