@@ -91,6 +91,10 @@ files() {
 	printf 'dont_appraise func=BPRM_CHECK\n' >"$NS/relax.policy"
 	printf 'measure func=MMAP_CHECK mask=MAY_EXEC\n' >"$NS/mmap.policy"
 	printf 'measure func=FILE_CHECK mask=MAY_READ\n' >"$NS/reads.policy"
+	printf 'audit func=FILE_CHECK mask=MAY_READ\n' >"$NS/audit.policy"
+	# 200 new files read by one process, none exec'd: a flood of audit records.
+	printf '%s\n' 'mkdir -p "/tmp/$1" && for i in $(seq 200); do echo x >"/tmp/$1/$i"; done' \
+		'for f in "/tmp/$1"/*; do read -r x <"$f"; done' >"$NS/flood.sh"
 	# Code on the filesystem /ns is on (ext4) must be signed however it
 	# comes to run; the container image's own (overlayfs) runs unchecked.
 	printf '%s func=%s fsmagic=0xef53 appraise_type=imasig\n' \
@@ -117,6 +121,7 @@ runtime_settings() {
 	printf 'ima.policy = uid.policy\n' >uid.conf
 	printf 'ima.strict_children = yes\n' >strict.conf
 	printf 'ima.policy = measure.policy\nima.nesting = yes\n' >measure-nest.conf
+	printf 'ima.policy = audit.policy\nima.nesting = yes\n' >audit-nest.conf
 	printf 'ima.policy = appraise.policy\nima.key = container.der\nima.nesting = yes\n' \
 		>appraise-nest.conf
 	printf 'ima.strict_children = yes\n' | cat appraise-nest.conf - >appraise-strict.conf
