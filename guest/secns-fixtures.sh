@@ -95,6 +95,12 @@ files() {
 	# 200 new files read by one process, none exec'd: a flood of audit records.
 	printf '%s\n' 'mkdir -p "/tmp/$1" && for i in $(seq 200); do echo x >"/tmp/$1/$i"; done' \
 		'for f in "/tmp/$1"/*; do read -r x <"$f"; done' >"$NS/flood.sh"
+	# reads.sh DIR SECONDS: read a new file every 0.1 s for SECONDS.
+	printf '%s\n' 'mkdir -p "$1" && end=$(( $(date +%s) + $2 )) && i=0' \
+		'while [ "$(date +%s)" -lt "$end" ]; do' \
+		'	i=$((i + 1)) && echo x >"$1/$i" && read -r x <"$1/$i" && sleep 0.1' \
+		'done' 'echo "$i"' >"$NS/reads.sh"
+	silence_script >"$NS/silence.sh"
 	# Code on the filesystem /ns is on (ext4) must be signed however it
 	# comes to run; the container image's own (overlayfs) runs unchecked.
 	printf '%s func=%s fsmagic=0xef53 appraise_type=imasig\n' \
@@ -103,6 +109,38 @@ files() {
 	head -c 4096 /dev/urandom >"$NS/mmap.dat"
 	runtime_settings
 	mkdir -p "${stamp%/*}" && echo "$digest" >"$stamp"
+}
+
+# silence.sh SECONDS, run by a container's root that may nest namespaces:
+# for SECONDS, spend the host's audit allowance of the users the root users
+# of the runtime's first 8 id ranges (its neighbours) share, as the kernel
+# hashes them (hash_32(kuid, 6)): from a uid of its own range in the same
+# bucket, in 3 new namespaces (10 records each) per bucket, a round a second.
+silence_script() {
+	cat <<'EOF'
+bucket() { echo $(( (($1 * 1640531527) & 4294967295) >> 26 )); }
+read -r _ base _ </proc/self/uid_map
+own=$(( (base - 16777216) / 65536 )) uids=""
+for s in 0 1 2 3 4 5 6 7; do
+	[ "$s" -eq "$own" ] && continue
+	want=$(bucket $((16777216 + s * 65536))) u=1
+	while [ "$(bucket $((base + u)))" -ne "$want" ]; do u=$((u + 1)); done
+	uids="$uids $u"
+done
+end=$(( $(date +%s) + $1 )) n=0 failed=0
+while [ "$(date +%s)" -lt "$end" ]; do
+	for u in $uids $uids $uids; do
+		n=$((n + 1)) && mkdir -p "/tmp/s$n" && chmod 0755 "/tmp/s$n" &&
+		for i in 1 2 3 4 5 6 7 8 9 10 11; do echo x >"/tmp/s$n/$i"; done
+		setpriv --reuid "$u" --regid "$u" --clear-groups -- \
+			/ns/secns-launch --userns -- \
+			sh -c 'for f in "$0"/*; do read -r x <"$f"; done' "/tmp/s$n" ||
+			failed=$((failed + 1))
+	done
+	sleep 1
+done
+echo "uids=$uids namespaces=$n failed=$failed"
+EOF
 }
 
 # Settings for secns-runtime, one file per container kind, in the one
