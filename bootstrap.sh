@@ -11,6 +11,8 @@ APT_PACKAGES=(
   gawk
   # guest tools: the OCI runtime links json-c statically
   libjson-c-dev
+  # the kernel's selftests: clone3's link libcap statically, and their install uses rsync
+  libcap-dev rsync
   # guest image
   mmdebstrap e2fsprogs openssh-client
   # guests

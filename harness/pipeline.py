@@ -14,6 +14,9 @@ from harness import __version__, hostinfo
 from harness.bench.profile import Profile, load_profile, parse_profile
 from harness.bench.rounds import completed, run_rounds
 from harness.boots import Boots, parallel_boots
+from harness.conformance.compare import conformance
+from harness.conformance.kselftest import TARGETS as KSELFTEST_TARGETS
+from harness.conformance.kselftest import build_kselftests
 from harness.console import say
 from harness.digest import file_sha256
 from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, InfraError, UserError
@@ -201,14 +204,20 @@ def build_kernels(
 
 
 def prepare_guest_tools(
-    opts: RunOptions, run: RunDir, source: KernelSource, series: Series
+    opts: RunOptions, run: RunDir, source: KernelSource, series: Series, scenarios: bool
 ) -> GuestTools:
-    """The guest programs, with the selftests of the series when it has patches."""
+    """The guest programs, with the selftests of the series when it has patches, and
+    the kernel's own selftests when scenarios run."""
     log = run.logs / "guest-tools.log"
     with locked_patched_tree(source, series, opts.cache, log) as tree:
         built = build_guest_tools(opts.cache, tree if series.patches else None, log)
     say(f"guest tools: {', '.join(p.name for p in built.programs)}")
-    return built
+    if not scenarios:
+        return built
+    say("kernel selftests: building (cached builds are reused)")
+    archive = build_kselftests(source, opts.cache, log)
+    say(f"kernel selftests: {', '.join(KSELFTEST_TARGETS)} in {archive}")
+    return replace(built, kselftests=archive)
 
 
 def prepare_image(opts: RunOptions, run: RunDir, recipe: RootfsRecipe) -> GuestImage:
@@ -303,6 +312,19 @@ def run_variant(
             say(f"  {variant} {sc.name}: {res.status}{detail}")
 
 
+def check_conformance(run: RunDir, variants: list[str]) -> bool:
+    """Whether every variant passes what the baseline passes, or differs only where
+    a scenario explains why (harness.conformance.compare)."""
+    found = conformance(run.results(), variants)
+    if found is None:
+        return True
+    say(f"conformance: {found.summary()}")
+    for row in found.unexplained:
+        verdicts = ", ".join(f"{v} {verdict}" for v, verdict in row.verdicts.items())
+        say(f"  unexplained: {row.scenario} {row.test}: {verdicts}")
+    return not found.unexplained and not found.unused
+
+
 def recorded_profile(manifest: dict) -> Profile | None:
     """The profile a run was started with, as recorded (the file may have changed)."""
     settings = dict(manifest.get("profile") or {})
@@ -345,7 +367,9 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
     started = time.monotonic()
     source = resolve_source(opts.kernel_source, opts.cache, run.logs / "source.log")
     kernels = build_kernels(opts, run, source, inputs)
-    guest_tools = prepare_guest_tools(opts, run, source, inputs.series)
+    guest_tools = prepare_guest_tools(
+        opts, run, source, inputs.series, scenarios=bool(inputs.scenarios)
+    )
     image = prepare_image(opts, run, inputs.recipe)
     if "accel" in recorded:
         choice = AccelChoice(Accel(recorded["accel"]), recorded["accel_reason"])
@@ -391,10 +415,11 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             profile,
             opts.variants,
             lambda variant: config(variant, boot_ima_policy=None),
-            guest_tools,
+            replace(guest_tools, kselftests=None),
             opts.timeout_scale,
         )
     failed_scenarios = [r for r in run.results() if r["status"] != "pass"]
+    conformant = check_conformance(run, list(opts.variants))
     done = completed(run)
     incomplete_rounds = [
         (rnd, v)
@@ -405,4 +430,5 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
     durations = run.manifest().get("durations", [])
     durations.append({"seconds": round(time.monotonic() - started, 1), "resumed": bool(recorded)})
     run.update_manifest(finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), durations=durations)
-    return run, (EXIT_CHECKS_FAILED if failed_scenarios or incomplete_rounds else EXIT_OK), failures
+    failed = failed_scenarios or incomplete_rounds or not conformant
+    return run, (EXIT_CHECKS_FAILED if failed else EXIT_OK), failures

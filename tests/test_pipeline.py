@@ -86,7 +86,7 @@ def fake_kernels(tmp_path: Path, monkeypatch) -> dict[str, Series]:
         key = build.cache_key(source, variant, series, "gcc 12")
         return KernelArtifact(variant.name, key, out, "6.12", "test", cached, None if cached else 9)
 
-    def stop(*args: object) -> None:
+    def stop(*args: object, **kwargs: object) -> None:
         raise Stop
 
     monkeypatch.setattr(pipeline, "build_kernel", build_kernel)
@@ -139,3 +139,23 @@ def test_changed_source_and_fragments_are_named(tmp_path: Path) -> None:
     pipeline.refuse_changed_kernels(run, {"vanilla": before, "secns": before})
     with pytest.raises(UserError, match=r"\(vanilla: source, fragments; secns: build inputs\)"):
         pipeline.refuse_changed_kernels(run, {"vanilla": now, "secns": now})
+
+
+def _tests_result(variant: str, verdict: str, differences: dict[str, str]) -> dict:
+    return {
+        "variant": variant,
+        "scenario": "kernel-selftests",
+        "status": "pass",
+        "steps": [{"line": 3, "tests": {"pidfd:pidfd_test": verdict}}],
+        "differences": differences,
+    }
+
+
+def test_an_unexplained_or_stale_difference_fails_conformance(tmp_path: Path) -> None:
+    cases = [("pass", {}, True), ("fail", {}, False), ("fail", {"pidfd:*": "why"}, True)]
+    cases.append(("pass", {"pidfd:*": "why"}, False))  # explains nothing any more
+    for i, (secns_verdict, why, conformant) in enumerate(cases):
+        run = RunDir.create(tmp_path, f"r{i}")
+        run.append_result(_tests_result("vanilla", "pass", why))
+        run.append_result(_tests_result("secns", secns_verdict, why))
+        assert pipeline.check_conformance(run, ["vanilla", "secns"]) is conformant

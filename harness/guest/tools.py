@@ -1,11 +1,14 @@
 """Guest tools: the static C programs in guest/ and the series' IMA namespace
-selftests, built on the host and copied into every booted guest."""
+selftests, built on the host and copied into every booted guest, and the kernel's
+own selftests (harness.conformance.kselftest) unpacked where scenarios run."""
 
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness import proc, tools
+from harness.conformance.kselftest import REMOTE_DIR as KSELFTEST_DIR
+from harness.errors import InfraError
 from harness.guest.session import GuestSession
 from harness.paths import GUEST_TOOLS_DIR
 
@@ -17,6 +20,7 @@ REMOTE_DIR = "/usr/local/bin"
 class GuestTools:
     directory: Path
     programs: tuple[Path, ...]
+    kselftests: Path | None = None  # their archive; None where no scenario runs them
 
 
 def make_argv(source: Path, out: Path) -> list[str]:
@@ -66,9 +70,21 @@ def build_guest_tools(
     return GuestTools(out, programs)
 
 
+def unpack_argv(archive: str, directory: str) -> list[str]:
+    script = 'mkdir -p "$2" && tar -C "$2" -xzf "$1" && rm "$1"'
+    return ["sh", "-c", script, "-", archive, directory]
+
+
 def install_guest_tools(session: GuestSession, guest_tools: GuestTools) -> None:
-    """Copy every program to /usr/local/bin in the guest, executable."""
+    """Copy every program to /usr/local/bin in the guest, executable, and unpack the
+    kernel's selftests, if any, in KSELFTEST_DIR."""
     for program in guest_tools.programs:
         remote = f"{REMOTE_DIR}/{program.name}"
         session.put(program, remote)
         session.run(["chmod", "0755", remote], timeout=30)
+    if guest_tools.kselftests is not None:
+        remote = "/tmp/kselftest.tar.gz"
+        session.put(guest_tools.kselftests, remote)
+        res = session.run(unpack_argv(remote, KSELFTEST_DIR), timeout=120)
+        if res.exit_status != 0:
+            raise InfraError(f"unpacking the kernel selftests in the guest: {res.stderr.strip()}")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import jinja2
 
+from harness.conformance.compare import conformance
 from harness.report import bench_section, figures, tables
 from harness.results.rundir import RunDir
 
@@ -60,6 +61,7 @@ def render(run: RunDir) -> Path:
         boots_html=boots_df.to_html(index=False, na_rep="—", classes="data"),
         failures=tables.failures(results),
         attacks=tables.attack_rows(results, variants),
+        conformance=conformance(results, variants),
         variants=variants,
         figures=[f.name for f in figs],
         bench=bench,

@@ -13,6 +13,7 @@ from harness.kernel.variants import VARIANTS_FILE, load_variants
 from harness.scenarios.model import (
     OUTCOMES,
     OUTCOMES_WITH_EVIDENCE,
+    TESTS_FORMATS,
     Evidence,
     Expect,
     Metric,
@@ -208,6 +209,22 @@ def _check_evidence(r: _Reader, root: yaml.Node, threat: Threat | None, steps: l
         raise r.fail(root, "threat.outcome", "blocked needs evidence with the 'errno' refused")
 
 
+def _differences(r: _Reader, node: yaml.Node) -> dict[str, str]:
+    """Test-name patterns mapped to why their verdicts may differ between variants."""
+    if not isinstance(node, yaml.MappingNode) or not node.value:
+        raise r.fail(node, "differences", "expected a mapping of test patterns to reasons")
+    out = {}
+    for key_node, value_node in node.value:
+        pattern = r.string(key_node, "differences")
+        if pattern in out:
+            raise r.fail(key_node, f"differences.{pattern}", "given twice")
+        reason = r.string(value_node, f"differences.{pattern}")
+        if not reason.strip():
+            raise r.fail(value_node, f"differences.{pattern}", "needs the reason")
+        out[pattern] = reason
+    return out
+
+
 def _step(
     r: _Reader,
     node: yaml.Node,
@@ -218,7 +235,9 @@ def _step(
 ) -> Step:
     field = f"steps[{index}]"
     f = r.mapping(
-        node, field, ("run", "check", "timeout", "expect", "expect_on", "metric", "evidence")
+        node,
+        field,
+        ("run", "check", "timeout", "expect", "expect_on", "metric", "evidence", "tests"),
     )
     if ("run" in f) == ("check" in f):
         raise r.fail(node, field, "needs exactly one of 'run' or 'check'")
@@ -242,6 +261,9 @@ def _step(
         expect_on=expect_on,
         metric=_metric(r, f["metric"], f"{field}.metric") if "metric" in f else None,
         evidence=_evidence(r, f["evidence"], f"{field}.evidence") if "evidence" in f else None,
+        tests=(
+            r.name(f["tests"], f"{field}.tests", TESTS_FORMATS, "format") if "tests" in f else None
+        ),
     )
 
 
@@ -258,7 +280,9 @@ def load_scenario(
     if root is None:
         raise ScenarioError(path, 1, "(file)", "empty scenario file")
     f = r.mapping(
-        root, "", ("name", "description", "variants", "timeout", "tags", "threat", "steps")
+        root,
+        "",
+        ("name", "description", "variants", "timeout", "tags", "threat", "steps", "differences"),
     )
     r.require(f, root, "", "name", "description", "steps")
     default_timeout = (
@@ -276,6 +300,9 @@ def load_scenario(
         _step(r, n, i, default_timeout, checks, variants) for i, n in enumerate(steps_node.value)
     ]
     _check_evidence(r, root, threat, steps)
+    differences = _differences(r, f["differences"]) if "differences" in f else {}
+    if differences and not any(s.tests for s in steps):
+        raise r.fail(f["differences"], "differences", "needs a step with 'tests' to compare")
     return Scenario(
         name=r.string(f["name"], "name"),
         description=r.string(f["description"], "description"),
@@ -284,6 +311,7 @@ def load_scenario(
         variants=applies,
         tags=r.strings(f["tags"], "tags") if "tags" in f else (),
         threat=threat,
+        differences=differences,
     )
 
 

@@ -34,6 +34,9 @@ class Evidence:
 OUTCOMES = ("blocked", "detected", "succeeds", "not-applicable", "limit")
 OUTCOMES_WITH_EVIDENCE = ("blocked", "detected")
 
+# What a step's stdout can report per-test verdicts in (harness.conformance.tap).
+TESTS_FORMATS = ("kselftest",)
+
 
 @dataclass(frozen=True)
 class Threat:
@@ -55,6 +58,7 @@ class Step:
     expect_on: dict[str, Expect] = field(default_factory=dict)  # per base variant
     metric: Metric | None = None
     evidence: Evidence | None = None  # looked for where the threat's outcome needs it
+    tests: str | None = None  # the format (TESTS_FORMATS) stdout reports each test's verdict in
 
     def expectation(self, variant: str) -> Expect:
         return self.expect_on.get(variant.split("+")[0], self.expect)
@@ -69,6 +73,8 @@ class Scenario:
     variants: tuple[str, ...] | None = None  # None: every variant
     tags: tuple[str, ...] = ()
     threat: Threat | None = None  # an attack scenario: what it tries, what should happen
+    # Tests (fnmatch patterns) whose verdicts may differ between the variants, and why.
+    differences: dict[str, str] = field(default_factory=dict)
 
     def applies_to(self, variant: str) -> bool:
         return self.variants is None or variant.split("+")[0] in self.variants

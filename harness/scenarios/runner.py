@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.conformance.tap import parse_verdicts
 from harness.guest.session import CommandResult, GuestSession
 from harness.scenarios.checks import CHECKS
 from harness.scenarios.model import OUTCOMES_WITH_EVIDENCE, Evidence, Expect, Metric, Scenario, Step
@@ -26,6 +27,7 @@ class StepResult:
     stdout: str = ""
     stderr: str = ""
     evidence: dict[str, str] = field(default_factory=dict)  # errno and record found
+    tests: dict[str, str] = field(default_factory=dict)  # each test's verdict, if reported
 
 
 @dataclass
@@ -40,6 +42,7 @@ class ScenarioResult:
     # For an attack: its summary, the outcome expected on this variant (and, for a
     # documented limit, why), and the outcomes declared for every variant.
     threat: dict[str, Any] = field(default_factory=dict)
+    differences: dict[str, str] = field(default_factory=dict)  # the scenario's, as run
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -157,6 +160,7 @@ def _run_step(
         res.stdout[-OUTPUT_KEPT:],
         res.stderr[-OUTPUT_KEPT:],
         found,
+        parse_verdicts(res.stdout) if step.tests == "kselftest" else {},
     )
 
 
@@ -172,6 +176,7 @@ def run_scenario(
     scratch.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     result = ScenarioResult(variant, scenario.name, str(scenario.path), "pass", 0.0)
+    result.differences = dict(scenario.differences)
     wants_evidence = False
     if scenario.threat is not None:
         outcome = scenario.threat.outcome_on(variant)

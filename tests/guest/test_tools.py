@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.errors import InfraError
 from harness.guest import tools
 from harness.guest.session import CommandResult
 
@@ -62,19 +63,21 @@ def test_build_is_cached_by_source_digest(tmp_path: Path, fake_make: list[list[s
     assert [p.name for p in without_series.programs] == ["secns-launch"]
 
 
+class Session:
+    def __init__(self, status: int = 0) -> None:
+        self.put_calls: list[tuple[str, str]] = []
+        self.commands: list[list[str]] = []
+        self.status = status
+
+    def put(self, local: Path, remote: str) -> None:
+        self.put_calls.append((local.name, remote))
+
+    def run(self, command: list[str], timeout: float = 60) -> CommandResult:
+        self.commands.append(command)
+        return CommandResult(" ".join(command), self.status, "", "tar: bad archive", 0.0)
+
+
 def test_install_copies_each_program_executable(tmp_path: Path) -> None:
-    class Session:
-        def __init__(self) -> None:
-            self.put_calls: list[tuple[str, str]] = []
-            self.commands: list[list[str]] = []
-
-        def put(self, local: Path, remote: str) -> None:
-            self.put_calls.append((local.name, remote))
-
-        def run(self, command: list[str], timeout: float = 60) -> CommandResult:
-            self.commands.append(command)
-            return CommandResult(" ".join(command), 0, "", "", 0.0)
-
     session = Session()
     built = tools.GuestTools(tmp_path, (tmp_path / "secns-launch", tmp_path / "ima_ns_test"))
     tools.install_guest_tools(session, built)  # type: ignore[arg-type]
@@ -83,3 +86,15 @@ def test_install_copies_each_program_executable(tmp_path: Path) -> None:
         ("ima_ns_test", "/usr/local/bin/ima_ns_test"),
     ]
     assert session.commands[0] == ["chmod", "0755", "/usr/local/bin/secns-launch"]
+
+
+def test_install_unpacks_the_kernel_selftests(tmp_path: Path) -> None:
+    session = Session()
+    built = tools.GuestTools(tmp_path, (), tmp_path / "kselftest.tar.gz")
+    tools.install_guest_tools(session, built)  # type: ignore[arg-type]
+    assert session.put_calls == [("kselftest.tar.gz", "/tmp/kselftest.tar.gz")]
+    assert session.commands[-1][-2:] == ["/tmp/kselftest.tar.gz", "/opt/kselftest"]
+
+    failing = Session(status=2)
+    with pytest.raises(InfraError, match="tar: bad archive"):
+        tools.install_guest_tools(failing, built)  # type: ignore[arg-type]

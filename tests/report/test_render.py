@@ -139,3 +139,34 @@ def test_attack_matrix_marks_a_variant_not_run_as_not_applicable(tmp_path: Path)
     cells = tables.attack_rows(run.results(), ["vanilla", "secns"])[0]["cells"]
     assert cells["vanilla"]["outcome"] == "not-applicable" and cells["vanilla"]["shown"] is None
     assert "not-applicable (not run)" in render(run).read_text()
+
+
+def _selftest_result(variant: str, verdict: str) -> dict:
+    return {
+        "variant": variant,
+        "scenario": "kernel-selftests",
+        "file": "k.yaml",
+        "status": "pass",
+        "seconds": 1.0,
+        "steps": [
+            {
+                "line": 3,
+                "action": "x",
+                "ok": True,
+                "detail": "",
+                "tests": {"nsfs:owner": "pass", "tpm2:test_smoke.sh": verdict},
+            }
+        ],
+        "metrics": {},
+        "differences": {},
+    }
+
+
+def test_conformance_table_shows_each_verdict_and_the_unexplained(tmp_path: Path) -> None:
+    run = _run(tmp_path)
+    run.append_result(_selftest_result("vanilla", "pass"))
+    run.append_result(_selftest_result("secns", "fail"))
+    page = render(run).read_text()
+    assert "Conformance: the kernel" in page
+    assert "2 tests: 1 with the same verdict on vanilla, secns" in page
+    assert "tpm2:test_smoke.sh" in page and '<td class="fail">unexplained</td>' in page

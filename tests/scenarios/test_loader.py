@@ -121,6 +121,31 @@ def test_good_scenario_parses(tmp_path: Path) -> None:
             for t in ("nan", "inf", "-inf", "1e999")
         ),
         ("name: x\ndescription: d\ntimeout: nan\nsteps:\n  - run: a\n", 3, "timeout", "positive"),
+        (
+            "name: x\ndescription: d\nsteps:\n  - run: a\n    tests: tap14\n",
+            5,
+            "steps[0].tests",
+            "unknown format 'tap14' (known: kselftest)",
+        ),
+        (
+            "name: x\ndescription: d\ndifferences:\n  a: why\nsteps:\n  - run: a\n",
+            4,
+            "differences",
+            "needs a step with 'tests'",
+        ),
+        (
+            "name: x\ndescription: d\ndifferences:\n  a: ''\n"
+            "steps:\n  - run: a\n    tests: kselftest\n",
+            4,
+            "differences.a",
+            "needs the reason",
+        ),
+        (
+            "name: x\ndescription: d\ndifferences: [a]\nsteps:\n  - run: a\n    tests: kselftest\n",
+            3,
+            "differences",
+            "expected a mapping",
+        ),
     ],
 )
 def test_errors_name_file_line_and_field(
@@ -264,3 +289,13 @@ def test_every_limit_the_attacks_show_is_in_the_readme() -> None:
     ]
     assert limits, "no attack scenario shows a limit"
     assert [n for n in limits if f"`{n}`" not in readme] == []
+
+
+def test_a_step_reporting_tests_and_their_explained_differences(tmp_path: Path) -> None:
+    text = (
+        "name: x\ndescription: d\ndifferences:\n  'ima_ns:*': the series adds them\n"
+        "steps:\n  - run: ./run_kselftest.sh\n    tests: kselftest\n  - run: dmesg\n"
+    )
+    sc = _load(_write(tmp_path, text))
+    assert [s.tests for s in sc.steps] == ["kselftest", None]
+    assert sc.differences == {"ima_ns:*": "the series adds them"}

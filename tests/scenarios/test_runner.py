@@ -219,3 +219,18 @@ def test_a_check_step_shows_its_evidence_in_what_it_saw(tmp_path: Path, monkeypa
     seen = CheckOutcome(True, "clean: trusted")
     res = run_scenario(FakeSession({}), sc, "secns", tmp_path)
     assert res.status == "fail" and "evidence: no record matching" in res.steps[0].detail
+
+
+def test_a_tests_step_records_each_verdict_even_when_it_fails(tmp_path: Path) -> None:
+    out = "TAP version 13\nok 1 selftests: nsfs: owner\nnot ok 2 selftests: nsfs: pidns # exit=1\n"
+    sc = Scenario(
+        "k",
+        "d",
+        Path("k.yaml"),
+        (Step(3, run="./run_kselftest.sh", tests="kselftest", expect=Expect(stdout="x")),),
+        differences={"nsfs:*": "why"},
+    )
+    res = run_scenario(FakeSession({"./run_kselftest.sh": ok("r", out)}), sc, "secns", tmp_path)
+    assert res.status == "fail"
+    assert res.steps[0].tests == {"nsfs:owner": "pass", "nsfs:pidns": "fail"}
+    assert res.to_json()["differences"] == {"nsfs:*": "why"}
