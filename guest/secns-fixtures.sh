@@ -23,6 +23,10 @@
 #                                    as docker run's
 #   secns-fixtures guarded           /root/secns/guarded/unsigned, owned by
 #                                    host uid 4711, for a host policy rule
+#   secns-fixtures memory            after dropping caches and a moment for
+#                                    RCU to free: unreclaimable slab (KiB),
+#                                    the host's count of IMA namespaces and
+#                                    the cgroups removed but not yet freed
 set -euo pipefail
 
 NS=/root/secns/ns
@@ -35,6 +39,15 @@ docker_ready() {
 	timeout 900 sh -c 'until docker info >/dev/null 2>&1; do sleep 1; done'
 	docker image inspect secns/bench >/dev/null 2>&1 ||
 		docker import /var/lib/secns/containers/bench.tar secns/bench >/dev/null
+}
+
+memory() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 5
+	echo "slab_unreclaimable_kib=$(awk '/^SUnreclaim:/ { print $2 }' /proc/meminfo)" \
+		"live_namespaces=$(cat /sys/kernel/security/ima/namespaces 2>/dev/null || echo none)" \
+		"dying_cgroups=$(awk '/^nr_dying_descendants/ { print $2 }' /sys/fs/cgroup/cgroup.stat)"
 }
 
 new_key() {	# NAME: NAME.pem (private) and NAME.der (X.509 certificate)
@@ -246,6 +259,7 @@ guarded() {
 
 case "${1:-}" in
 docker-ready) docker_ready ;;
+memory) memory ;;
 files) files ;;
 rootless) rootless ;;
 runtime) shift; runtime "$@" ;;
@@ -255,7 +269,7 @@ guarded) guarded ;;
 *)
 	echo "usage: secns-fixtures docker-ready | files | rootless |" \
 		"runtime CONF ARGS | bundle CONF ARGS | contained CONF [OPTIONS] ARGS |" \
-		"guarded" >&2
+		"guarded | memory" >&2
 	exit 2
 	;;
 esac

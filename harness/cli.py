@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="kernel variant, repeatable (default: vanilla and secns)",
     )
     run.add_argument(
+        "--soak-seconds",
+        type=number(float, "[0, inf)"),
+        default=0.0,
+        help="run the soak suite's fuzzer for at least this many guest seconds "
+        "(86400: a day; under icount a guest second takes several host seconds)",
+    )
+    run.add_argument(
         "--scenario",
         action="append",
         dest="scenarios",
@@ -250,6 +257,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         timeout_scale=args.timeout_scale,
         resume=args.resume,
         boots_at_once=args.boots_at_once,
+        soak_seconds=args.soak_seconds,
     )
     run, code, infra = pipeline.run_pipeline(opts)
     from harness.report.render import render

@@ -68,6 +68,7 @@ class RunOptions:
     resume: Path | None = None
     scenarios_dir: Path = SCENARIOS_DIR
     boots_at_once: int | None = None  # benchmark boots side by side; None: one per core
+    soak_seconds: float = 0.0  # guest seconds the soak's fuzzer runs for at least
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def start_run(opts: RunOptions, inputs: Inputs) -> RunDir:
         scenarios=[s.name for s in inputs.scenarios],
         profile={"name": profile.name, **profile.settings()} if profile else None,
         timeout_scale=opts.timeout_scale,
+        soak_seconds=opts.soak_seconds,
     )
     return run
 
@@ -304,7 +306,12 @@ def run_variant(
         install_guest_tools(guest.session, guest_tools)
         for sc in pending:
             res = run_scenario(
-                guest.session, sc, variant, boot_dir / "scratch" / sc.name, opts.timeout_scale
+                guest.session,
+                sc,
+                variant,
+                boot_dir / "scratch" / sc.name,
+                opts.timeout_scale,
+                opts.soak_seconds,
             )
             run.append_result(res.to_json())
             failed = [s for s in res.steps if not s.ok]
@@ -358,6 +365,7 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             suites=(),
             timing=Timing(recorded["timing"]) if recorded.get("timing") else opts.timing,
             timeout_scale=recorded.get("timeout_scale", 1.0),
+            soak_seconds=recorded.get("soak_seconds", 0.0),
             profile=recorded_profile(recorded),
         )
         say(f"resuming {resumed.path}")

@@ -67,6 +67,8 @@ def test_run_rejects_unknown_scenario_before_building(capsys, tmp_path: Path) ->
         (["run"], "--boot-timeout=0"),
         (["run"], "--timeout-scale=inf"),
         (["run"], "--timeout-scale=-1"),
+        (["run"], "--soak-seconds=-1"),
+        (["run"], "--soak-seconds=inf"),
         (["compare", "a", "b"], "--floor=1"),
         (["compare", "a", "b"], "--floor=nan"),
         (["compare", "a", "b"], "--threshold=0"),
@@ -86,6 +88,8 @@ def test_numeric_options_parse_their_values() -> None:
         ["compare", "a", "b", "-j", "3", "--boot-timeout", "60", "--floor", "0", "--threshold", "1"]
     )
     assert (args.jobs, args.boot_timeout, args.floor, args.threshold) == (3, 60.0, 0.0, 1.0)
+    assert cli.build_parser().parse_args(["run", "--soak-seconds", "86400"]).soak_seconds == 86400
+    assert cli.build_parser().parse_args(["run"]).soak_seconds == 0
 
 
 def _command_raising(

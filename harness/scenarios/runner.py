@@ -14,6 +14,11 @@ from harness.scenarios.checks import CHECKS
 from harness.scenarios.model import OUTCOMES_WITH_EVIDENCE, Evidence, Expect, Metric, Scenario, Step
 
 OUTPUT_KEPT = 2000  # characters of each stream kept in the results; longer ones go to files
+# A step whose command names this variable gets it set to the run's --soak-seconds,
+# and that many seconds (times SOAK_WALL_FACTOR: guest seconds under icount take
+# several host seconds) more before it times out.
+SOAK_VARIABLE = "SECNS_SOAK_SECONDS"
+SOAK_WALL_FACTOR = 10
 
 
 @dataclass
@@ -108,6 +113,17 @@ def keep_whole_output(scratch: Path, line: int, res: CommandResult) -> None:
             (scratch / f"line{line}.{stream}").write_text(text)
 
 
+def soak_command(command: str, timeout: float, soak_seconds: float) -> tuple[str, float]:
+    """The command and its timeout, for a run soaking for `soak_seconds`."""
+    if SOAK_VARIABLE not in command:
+        return command, timeout
+    seconds = int(soak_seconds)
+    return (
+        f"export {SOAK_VARIABLE}={seconds}; {command}",
+        timeout + seconds * SOAK_WALL_FACTOR,
+    )
+
+
 def _run_step(
     session: GuestSession,
     step: Step,
@@ -116,6 +132,7 @@ def _run_step(
     metrics: dict[str, dict[str, float | str]],
     timeout_scale: float,
     wants_evidence: bool,
+    soak_seconds: float,
 ) -> StepResult:
     if step.check is not None:
         start = time.monotonic()
@@ -137,7 +154,8 @@ def _run_step(
             evidence=found,
         )
     assert step.run is not None
-    res = session.run(step.run, timeout=step.timeout * timeout_scale)
+    command, timeout = soak_command(step.run, step.timeout * timeout_scale, soak_seconds)
+    res = session.run(command, timeout=timeout)
     keep_whole_output(scratch, step.line, res)
     reasons = unmet(step.expectation(variant), res)
     if step.metric is not None and not reasons:
@@ -170,9 +188,11 @@ def run_scenario(
     variant: str,
     scratch: Path,
     timeout_scale: float = 1.0,
+    soak_seconds: float = 0.0,
 ) -> ScenarioResult:
     """Run steps in order; the first failing step ends the scenario. Step timeouts
-    are multiplied by `timeout_scale` (slow guests: debug kernels under TCG)."""
+    are multiplied by `timeout_scale` (slow guests: debug kernels under TCG); steps
+    naming SOAK_VARIABLE run for `soak_seconds` more (see `soak_command`)."""
     scratch.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     result = ScenarioResult(variant, scenario.name, str(scenario.path), "pass", 0.0)
@@ -190,7 +210,14 @@ def run_scenario(
             result.threat["limit"] = scenario.threat.limit
     for step in scenario.steps:
         step_result = _run_step(
-            session, step, variant, scratch, result.metrics, timeout_scale, wants_evidence
+            session,
+            step,
+            variant,
+            scratch,
+            result.metrics,
+            timeout_scale,
+            wants_evidence,
+            soak_seconds,
         )
         result.steps.append(step_result)
         if not step_result.ok:

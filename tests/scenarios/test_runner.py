@@ -4,7 +4,13 @@ from pathlib import Path
 from harness.guest.session import CommandResult
 from harness.scenarios.checks import CHECKS, CheckOutcome
 from harness.scenarios.model import Evidence, Expect, Metric, Scenario, Step, Threat
-from harness.scenarios.runner import OUTPUT_KEPT, run_scenario, unmet
+from harness.scenarios.runner import (
+    OUTPUT_KEPT,
+    SOAK_WALL_FACTOR,
+    run_scenario,
+    soak_command,
+    unmet,
+)
 from tests.test_attest import entry
 
 
@@ -234,3 +240,12 @@ def test_a_tests_step_records_each_verdict_even_when_it_fails(tmp_path: Path) ->
     assert res.status == "fail"
     assert res.steps[0].tests == {"nsfs:owner": "pass", "nsfs:pidns": "fail"}
     assert res.to_json()["differences"] == {"nsfs:*": "why"}
+
+
+def test_a_step_naming_the_soak_variable_runs_longer() -> None:
+    command = 'secns-soak policy --seconds "${SECNS_SOAK_SECONDS:-0}"'
+    assert soak_command(command, 60.0, 0.0) == (f"export SECNS_SOAK_SECONDS=0; {command}", 60.0)
+    soaked, timeout = soak_command(command, 60.0, 86400.0)
+    assert soaked.startswith("export SECNS_SOAK_SECONDS=86400; ")
+    assert timeout == 60.0 + 86400 * SOAK_WALL_FACTOR
+    assert soak_command("dmesg", 60.0, 86400.0) == ("dmesg", 60.0)
