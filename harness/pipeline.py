@@ -15,6 +15,7 @@ from harness.bench.profile import Profile, load_profile, parse_profile
 from harness.bench.rounds import completed, run_rounds
 from harness.boots import Boots, parallel_boots
 from harness.conformance.compare import conformance
+from harness.conformance.kselftest import TAG as KSELFTEST_TAG
 from harness.conformance.kselftest import TARGETS as KSELFTEST_TARGETS
 from harness.conformance.kselftest import build_kselftests
 from harness.console import say
@@ -206,15 +207,15 @@ def build_kernels(
 
 
 def prepare_guest_tools(
-    opts: RunOptions, run: RunDir, source: KernelSource, series: Series, scenarios: bool
+    opts: RunOptions, run: RunDir, source: KernelSource, series: Series, kselftests: bool
 ) -> GuestTools:
     """The guest programs, with the selftests of the series when it has patches, and
-    the kernel's own selftests when scenarios run."""
+    the kernel's own selftests when a scenario to run needs them."""
     log = run.logs / "guest-tools.log"
     with locked_patched_tree(source, series, opts.cache, log) as tree:
         built = build_guest_tools(opts.cache, tree if series.patches else None, log)
     say(f"guest tools: {', '.join(p.name for p in built.programs)}")
-    if not scenarios:
+    if not kselftests:
         return built
     say("kernel selftests: building (cached builds are reused)")
     archive = build_kselftests(source, opts.cache, log)
@@ -376,7 +377,11 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
     source = resolve_source(opts.kernel_source, opts.cache, run.logs / "source.log")
     kernels = build_kernels(opts, run, source, inputs)
     guest_tools = prepare_guest_tools(
-        opts, run, source, inputs.series, scenarios=bool(inputs.scenarios)
+        opts,
+        run,
+        source,
+        inputs.series,
+        kselftests=any(KSELFTEST_TAG in s.tags for s in inputs.scenarios),
     )
     image = prepare_image(opts, run, inputs.recipe)
     if "accel" in recorded:

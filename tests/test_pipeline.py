@@ -159,3 +159,21 @@ def test_an_unexplained_or_stale_difference_fails_conformance(tmp_path: Path) ->
         run.append_result(_tests_result("vanilla", "pass", why))
         run.append_result(_tests_result("secns", secns_verdict, why))
         assert pipeline.check_conformance(run, ["vanilla", "secns"]) is conformant
+
+
+@pytest.mark.parametrize(
+    ("scenarios", "wanted"), [(("tpm-visible",), False), (("kernel-selftests",), True)]
+)
+def test_only_a_scenario_tagged_kselftest_gets_the_kernels_selftests(
+    tmp_path: Path, fake_kernels, monkeypatch: pytest.MonkeyPatch, scenarios, wanted: bool
+) -> None:
+    asked: list[object] = []
+
+    def prepare(*args: object, kselftests: bool) -> None:
+        asked.append(kselftests)
+        raise Stop
+
+    monkeypatch.setattr(pipeline, "prepare_guest_tools", prepare)
+    with pytest.raises(Stop):
+        run_pipeline(_opts(tmp_path, run_scenarios=True, scenarios=scenarios))
+    assert asked == [wanted]

@@ -16,6 +16,7 @@ from harness.kernel.source import KernelSource
 TARGETS = ("clone3", "nsfs", "pidfd", "tpm2")
 ARCHIVE = "kselftest.tar.gz"
 REMOTE_DIR = "/opt/kselftest"
+TAG = "kselftest"  # a scenario tagged so runs them: its boots get them in REMOTE_DIR
 
 
 def headers_argv(tree: Path, build: Path) -> list[str]:

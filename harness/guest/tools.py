@@ -20,7 +20,7 @@ REMOTE_DIR = "/usr/local/bin"
 class GuestTools:
     directory: Path
     programs: tuple[Path, ...]
-    kselftests: Path | None = None  # their archive; None where no scenario runs them
+    kselftests: Path | None = None  # their archive; None where no scenario needs them
 
 
 def make_argv(source: Path, out: Path) -> list[str]:
