@@ -27,6 +27,9 @@
 #                                    RCU to free: unreclaimable slab (KiB),
 #                                    the host's count of IMA namespaces and
 #                                    the cgroups removed but not yet freed
+#   secns-fixtures kmemleak REGEX    two kmemleak scans; how many leaks it
+#                                    reports, and how many lines of their
+#                                    backtraces match REGEX (grep -E)
 set -euo pipefail
 
 NS=/root/secns/ns
@@ -48,6 +51,23 @@ memory() {
 	echo "slab_unreclaimable_kib=$(awk '/^SUnreclaim:/ { print $2 }' /proc/meminfo)" \
 		"live_namespaces=$(cat /sys/kernel/security/ima/namespaces 2>/dev/null || echo none)" \
 		"dying_cgroups=$(awk '/^nr_dying_descendants/ { print $2 }' /sys/fs/cgroup/cgroup.stat)"
+}
+
+kmemleak() {
+	local pattern=$1 report=/tmp/kmemleak.txt
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+	if [ ! -e /sys/kernel/debug/kmemleak ]; then
+		echo "kmemleak: not in this kernel"
+		return
+	fi
+	# An object is reported once it has stayed unreferenced through a scan
+	# and the minimum age (5 s): two scans with a pause catch recent frees.
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >"$report"
+	echo "kmemleak: $(grep -c unreferenced "$report" || true) reports," \
+		"$(grep -c -E "$pattern" "$report" || true) lines matching $pattern (in $report)"
 }
 
 new_key() {	# NAME: NAME.pem (private) and NAME.der (X.509 certificate)
@@ -260,6 +280,7 @@ guarded() {
 case "${1:-}" in
 docker-ready) docker_ready ;;
 memory) memory ;;
+kmemleak) kmemleak "${2:?usage: secns-fixtures kmemleak REGEX}" ;;
 files) files ;;
 rootless) rootless ;;
 runtime) shift; runtime "$@" ;;
@@ -269,7 +290,7 @@ guarded) guarded ;;
 *)
 	echo "usage: secns-fixtures docker-ready | files | rootless |" \
 		"runtime CONF ARGS | bundle CONF ARGS | contained CONF [OPTIONS] ARGS |" \
-		"guarded | memory" >&2
+		"guarded | memory | kmemleak REGEX" >&2
 	exit 2
 	;;
 esac
