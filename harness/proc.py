@@ -4,6 +4,7 @@ Command builders elsewhere are pure functions returning argv lists; this module 
 the one place that executes them.
 """
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -76,6 +77,14 @@ def kill_group(proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
             continue
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGKILL when the thread that started it ends."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def _start(
     argv: list[str],
     out: BinaryIO,
@@ -84,6 +93,7 @@ def _start(
     *,
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
+    die_with_parent: bool = False,
 ) -> subprocess.Popen[bytes]:
     """Popen in a new session, its command line and output to out. A program that
     cannot start (missing, not executable) is an InfraError naming it, and the log
@@ -99,6 +109,7 @@ def _start(
             cwd=cwd,
             env=dict(env) if env is not None else None,
             start_new_session=True,
+            preexec_fn=_die_with_parent if die_with_parent else None,
         )
     except OSError as exc:
         out.write(f"cannot start: {exc}\n".encode())
@@ -153,7 +164,10 @@ def capture(argv: Sequence[str | os.PathLike[str]], *, timeout: float = 60) -> s
 
 
 class Background:
-    """A long-running child (QEMU, swtpm) in its own session, ended by its PID."""
+    """A long-running child (QEMU, swtpm) in its own session, ended by its PID, or
+    by the kernel when the harness dies: a guest left running by a killed harness
+    (or a killed distributed worker, harness.distributed) would hold a core for
+    good."""
 
     def __init__(self, argv: Sequence[str | os.PathLike[str]], log: Path, name: str) -> None:
         self.argv = [str(a) for a in argv]
@@ -164,7 +178,7 @@ class Background:
     def start(self) -> "Background":
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
-            self.proc = _start(self.argv, out, self.log, self.name)
+            self.proc = _start(self.argv, out, self.log, self.name, die_with_parent=True)
         return self
 
     @property

@@ -1,3 +1,5 @@
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -55,3 +57,20 @@ def test_background_names_a_missing_program_and_the_log(tmp_path: Path) -> None:
     with pytest.raises(InfraError, match=r"qemu: cannot start no-such-emulator: .*bg.log"):
         bg.start()
     assert bg.exit_status() is None
+
+
+def test_background_ends_when_the_thread_that_started_it_ends(tmp_path: Path) -> None:
+    # What a killed harness or distributed worker leaves: nobody to call stop().
+    started: list[proc.Background] = []
+    thread = threading.Thread(
+        target=lambda: started.append(
+            proc.Background(["sleep", "30"], tmp_path / "bg.log", "orphan").start()
+        )
+    )
+    thread.start()
+    thread.join()
+    orphan = started[0]
+    deadline = time.monotonic() + 5
+    while orphan.exit_status() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert orphan.exit_status() == -signal.SIGKILL
