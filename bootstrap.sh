@@ -21,6 +21,9 @@ APT_PACKAGES=(
   tpm2-tools
   # the harness itself
   python3 python3-venv
+  # the distributed tests' loopback workers: a private sshd on 127.0.0.1 (rsync ships
+  # the run's files to a worker host, as above)
+  openssh-server
 )
 
 missing=()

@@ -8,6 +8,7 @@ and records its boot as interrupted.
 """
 
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -15,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from harness.console import say
 from harness.errors import InfraError
@@ -26,6 +27,19 @@ from harness.vm.machine import Guest, GuestConfig
 T = TypeVar("T")
 
 
+class BootExecutor(Protocol):
+    """Where boot tasks run: Boots (this host) or DaskBoots (harness.distributed).
+    A task is task(boots, cell): it boots, records into boots.run, and may raise
+    InfraError; the executor goes on with the other cells."""
+
+    @property
+    def run(self) -> RunDir: ...
+
+    def run_all(
+        self, tasks: Sequence[T], task: Callable[["Boots", T], None], name: Callable[[T], str]
+    ) -> list[InfraError]: ...
+
+
 def parallel_boots(timing: Timing, cores: int | None = None) -> int:
     """One boot per core under icount; one at a time when wall-clock time is measured."""
     return max(1, cores or os.cpu_count() or 1) if timing is Timing.ICOUNT else 1
@@ -33,8 +47,14 @@ def parallel_boots(timing: Timing, cores: int | None = None) -> int:
 
 @dataclass
 class Boots:
+    """Runs boot tasks on this host, `workers` at a time, into `run`.
+    harness.distributed.executor.DaskBoots runs the same tasks on a Dask cluster."""
+
     run: RunDir
     workers: int = 1
+    # Who runs the boots: "local", or the Dask worker's address; with the host's
+    # name, in every boot record (wall-clock samples of two hosts do not compare).
+    worker: str = "local"
     # Set once the run is interrupted: what fails after it is not the task's failure.
     stopping: threading.Event = field(default_factory=threading.Event)
     _live: dict[Path, Guest] = field(default_factory=dict)  # boot directory -> guest
@@ -47,6 +67,8 @@ class Boots:
             "variant": variant,
             **fields,
             "boot_dir": str(boot_dir.relative_to(self.run.path)),
+            "host": socket.gethostname(),
+            "worker": self.worker,
             "accel": config.accel.value,
             "timing": config.timing.value,
             "append": config.extra_append,
@@ -81,14 +103,17 @@ class Boots:
                 self._live.pop(boot_dir, None)
 
     def run_all(
-        self, tasks: Sequence[T], task: Callable[[T], None], name: Callable[[T], str]
+        self,
+        tasks: Sequence[T],
+        task: Callable[["Boots", T], None],
+        name: Callable[[T], str],
     ) -> list[InfraError]:
-        """Runs every task, `workers` at a time; returns the infrastructure failures
-        (a boot that failed), while the other tasks go on."""
+        """Runs task(self, item) for every item, `workers` at a time; returns the
+        infrastructure failures (a boot that failed), while the other tasks go on."""
 
         def one(item: T) -> InfraError | None:
             try:
-                task(item)
+                task(self, item)
                 return None
             except InfraError as exc:
                 if self.stopping.is_set():

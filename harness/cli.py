@@ -12,6 +12,7 @@ from pathlib import Path
 
 from harness import pipeline
 from harness.cli_types import number
+from harness.distributed.cluster import ClusterOptions
 from harness.errors import (
     EXIT_CHECKS_FAILED,
     EXIT_INFRA_ERROR,
@@ -83,6 +84,45 @@ def _boot_opts(p: argparse.ArgumentParser) -> None:
         default=None,
         help="benchmark boots run side by side under icount (default: one per core; "
         "always one under wall clock)",
+    )
+    dask = p.add_mutually_exclusive_group()
+    dask.add_argument(
+        "--dask-ssh",
+        metavar="HOST,HOST,...",
+        type=lambda text: tuple(h for h in text.split(",") if h),
+        default=(),
+        help="boot on a Dask cluster started over SSH: the scheduler on the first host, "
+        "a worker on each other (repeat a host for more); hosts as the SSH config names them",
+    )
+    dask.add_argument(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="boot on a running Dask cluster (e.g. dask-jobqueue's); its workers must "
+        "share the cache directory",
+    )
+    p.add_argument(
+        "--ssh-config",
+        type=Path,
+        default=None,
+        help="the OpenSSH config that reaches the --dask-ssh hosts (default: ~/.ssh/config)",
+    )
+    p.add_argument(
+        "--dask-python",
+        default=sys.executable,
+        help="the Python on the --dask-ssh hosts, with this harness installed "
+        "(default: this one, %(default)s)",
+    )
+
+
+def _cluster(args: argparse.Namespace) -> ClusterOptions | None:
+    if not args.dask_ssh and not args.dask_scheduler:
+        return None
+    return ClusterOptions(
+        args.dask_ssh,
+        args.dask_scheduler,
+        args.ssh_config.resolve() if args.ssh_config else None,
+        args.dask_python,
     )
 
 
@@ -258,6 +298,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         resume=args.resume,
         boots_at_once=args.boots_at_once,
         soak_seconds=args.soak_seconds,
+        cluster=_cluster(args),
     )
     run, code, infra = pipeline.run_pipeline(opts)
     from harness.report.render import render
@@ -293,6 +334,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             boot_timeout=args.boot_timeout,
             timeout_scale=args.timeout_scale,
             boots_at_once=args.boots_at_once,
+            cluster=_cluster(args),
         )
         run, outcome = compare_revisions(args.a, args.b, opts, args.floor, args.threshold)
         print(f"report: {render(run)}")

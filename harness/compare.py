@@ -25,6 +25,7 @@ from harness.bench.stats import Comparison
 from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, EXIT_UNDECIDED, UserError
 from harness.pipeline import RunOptions, run_pipeline
 from harness.results.rundir import RunDir
+from harness.vm.commands import Timing
 
 PATCHED = "secns"
 
@@ -81,6 +82,29 @@ def _outcome(
     return Outcome(*labels, summary, series_info([*a, *b]), threshold)
 
 
+def _hosts(run: RunDir, variant: str) -> set[str]:
+    """The hosts that booted the variant's samples (records older than the host
+    field name none)."""
+    host_of = {b["boot_dir"]: b.get("host") for b in run.boots()}
+    hosts = {host_of.get(s["boot_dir"]) for s in run.samples() if s["variant"] == variant}
+    return {h for h in hosts if h is not None}
+
+
+def one_host_under_wall_clock(sides: list[tuple[RunDir, str]]) -> None:
+    """Wall-clock samples measure their host as much as the kernel: samples that
+    several hosts took (a distributed run, harness.distributed) are not compared.
+    Under icount, guest time counts instructions, and hosts may differ."""
+    if all(run.manifest().get("timing") != Timing.WALLCLOCK for run, _ in sides):
+        return
+    hosts = set().union(*(_hosts(run, variant) for run, variant in sides))
+    if len(hosts) > 1:
+        raise UserError(
+            f"wall-clock samples from {len(hosts)} hosts ({', '.join(sorted(hosts))}): "
+            "they measure the hosts as much as the kernels; compare runs of one host, "
+            "or measure under icount"
+        )
+
+
 def compare_runs(
     dir_a: Path,
     dir_b: Path,
@@ -92,6 +116,7 @@ def compare_runs(
     run_a, run_b = RunDir.open(dir_a), RunDir.open(dir_b)
     same_conditions(run_a.manifest(), run_b.manifest())
     name = variant or run_a.manifest().get("variants", [PATCHED])[-1]
+    one_host_under_wall_clock([(run_a, name), (run_b, name)])
     return _outcome(
         run_a.samples(),
         name,
@@ -115,6 +140,7 @@ def compare_in_run(
         raise UserError(f"{run_dir} ran one variant; compare needs two runs or two variants")
     samples = run.samples()
     a, b = variants[0], variants[-1]
+    one_host_under_wall_clock([(run, a), (run, b)])
     return _outcome(samples, a, samples, b, (a, b), floor, threshold, resamples)
 
 
@@ -132,6 +158,7 @@ def compare_revisions(
     run, _, infra = run_pipeline(replace(opts, variants=variants, run_scenarios=False))
     if infra:
         raise infra[0]
+    one_host_under_wall_clock([(run, v) for v in variants])
     samples = run.samples()
     return run, _outcome(
         samples, variants[0], samples, variants[1], variants, floor, threshold, resamples

@@ -7,19 +7,23 @@ dies keeps what it measured and `--resume` carries on where it stopped.
 import json
 import shutil
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from harness import __version__, hostinfo
 from harness.bench.profile import Profile, load_profile, parse_profile
 from harness.bench.rounds import completed, run_rounds
-from harness.boots import Boots, parallel_boots
+from harness.boots import BootExecutor, Boots, parallel_boots
 from harness.conformance.compare import conformance
 from harness.conformance.kselftest import TAG as KSELFTEST_TAG
 from harness.conformance.kselftest import TARGETS as KSELFTEST_TARGETS
 from harness.conformance.kselftest import build_kselftests
 from harness.console import say
 from harness.digest import file_sha256
+from harness.distributed.cluster import ClusterOptions, open_cluster
 from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, InfraError, UserError
 from harness.guest.tools import GuestTools, build_guest_tools, install_guest_tools
 from harness.image.build import GuestImage, build_image
@@ -70,6 +74,7 @@ class RunOptions:
     scenarios_dir: Path = SCENARIOS_DIR
     boots_at_once: int | None = None  # benchmark boots side by side; None: one per core
     soak_seconds: float = 0.0  # guest seconds the soak's fuzzer runs for at least
+    cluster: ClusterOptions | None = None  # boots on a Dask cluster; None: on this host
 
 
 @dataclass(frozen=True)
@@ -285,34 +290,58 @@ def guest_config(
     )
 
 
-def run_variant(
-    variant: str,
-    config: GuestConfig,
-    scenarios: list[Scenario],
-    guest_tools: GuestTools,
-    opts: RunOptions,
-    boots: Boots,
-) -> None:
-    run = boots.run
-    done = run.done()
-    pending = [s for s in scenarios if s.applies_to(variant) and (variant, s.name) not in done]
-    if not pending:
-        say(f"{variant}: nothing left to run")
-        return
+@dataclass(frozen=True)
+class ScenarioCell:
+    """One variant's scenario boot and all it needs, to run here or on a Dask worker."""
+
+    variant: str
+    config: GuestConfig
+    scenarios: tuple[Scenario, ...]  # those the run still lacks, in order
+    tools: GuestTools
+    timeout_scale: float
+    soak_seconds: float
+
+    @property
+    def name(self) -> str:
+        return f"{self.variant} scenarios"
+
+    def recorded(self, run: RunDir) -> list[dict[str, Any]]:
+        return []  # a resumed run's cell holds only the scenarios it lacks
+
+
+def scenario_cells(
+    run: RunDir, scenarios: list[Scenario], opts: RunOptions, cell: Callable[[str], ScenarioCell]
+) -> list[ScenarioCell]:
+    """A cell per variant with scenarios left to run (cell(variant) makes it with
+    every scenario; the ones recorded already are dropped)."""
+    done, cells = run.done(), []
+    for variant in opts.variants:
+        pending = tuple(
+            s for s in scenarios if s.applies_to(variant) and (variant, s.name) not in done
+        )
+        if pending:
+            cells.append(replace(cell(variant), scenarios=pending))
+        elif scenarios:
+            say(f"{variant}: nothing left to run")
+    return cells
+
+
+def scenario_boot(boots: Boots, cell: ScenarioCell) -> None:
+    run, config, variant = boots.run, cell.config, cell.variant
     boot_dir, record = boots.start(variant, config)
     say(f"{variant}: booting ({config.accel.value}, {config.timing.value})")
     with boots.guest(config, boot_dir, record) as guest:
         run.append_boot({**record, "status": "up"})
         say(f"{variant}: SSH up after {guest.boot_seconds:.1f} s")
-        install_guest_tools(guest.session, guest_tools)
-        for sc in pending:
+        install_guest_tools(guest.session, cell.tools)
+        for sc in cell.scenarios:
             res = run_scenario(
                 guest.session,
                 sc,
                 variant,
                 boot_dir / "scratch" / sc.name,
-                opts.timeout_scale,
-                opts.soak_seconds,
+                cell.timeout_scale,
+                cell.soak_seconds,
             )
             run.append_result(res.to_json())
             failed = [s for s in res.steps if not s.ok]
@@ -407,30 +436,43 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             kernels[variant], image, opts, choice.accel, timing, variant, boot_ima_policy
         )
 
-    # Scenario boots one at a time: they check PCR 10 against the IMA list, and a
-    # guest beside another on a busy host can time out on its TPM (Guest.tpm_timeouts).
-    scenario_boots = Boots(run)
-    failures = scenario_boots.run_all(
-        list(opts.variants) if inputs.scenarios else [],
-        lambda variant: run_variant(
-            variant, config(variant), inputs.scenarios, guest_tools, opts, scenario_boots
-        ),
-        str,
-    )
-    profile = inputs.profile
-    if profile is not None:
-        # Side by side under icount; under wall clock (chosen with KVM) another boot's
-        # load would be measured too.
-        workers = (opts.boots_at_once or parallel_boots(timing)) if timing is Timing.ICOUNT else 1
-        say(f"benchmark boots side by side: {workers}")
-        failures += run_rounds(
-            Boots(run, workers),
-            profile,
-            opts.variants,
-            lambda variant: config(variant, boot_ima_policy=None),
-            replace(guest_tools, kselftests=None),
-            opts.timeout_scale,
+    def scenario_cell(variant: str) -> ScenarioCell:
+        scenarios = tuple(inputs.scenarios)
+        return ScenarioCell(
+            variant, config(variant), scenarios, guest_tools, opts.timeout_scale, opts.soak_seconds
         )
+
+    with ExitStack() as stack:
+        cluster = stack.enter_context(open_cluster(opts.cluster, run)) if opts.cluster else None
+
+        def boots(workers: int) -> BootExecutor:
+            return cluster if cluster is not None else Boots(run, workers)
+
+        # Scenario boots one at a time here: they check PCR 10 against the IMA list, and
+        # a guest beside another on a busy host can time out on its TPM
+        # (Guest.tpm_timeouts). A cluster runs one cell per worker.
+        failures = boots(1).run_all(
+            scenario_cells(run, inputs.scenarios, opts, scenario_cell),
+            scenario_boot,
+            lambda c: c.name,
+        )
+        profile = inputs.profile
+        if profile is not None:
+            # Side by side under icount; under wall clock (chosen with KVM) another boot's
+            # load would be measured too.
+            workers = (
+                (opts.boots_at_once or parallel_boots(timing)) if timing is Timing.ICOUNT else 1
+            )
+            if cluster is None:
+                say(f"benchmark boots side by side: {workers}")
+            failures += run_rounds(
+                boots(workers),
+                profile,
+                opts.variants,
+                lambda variant: config(variant, boot_ima_policy=None),
+                replace(guest_tools, kselftests=None),
+                opts.timeout_scale,
+            )
     failed_scenarios = [r for r in run.results() if r["status"] != "pass"]
     conformant = check_conformance(run, list(opts.variants))
     done = completed(run)

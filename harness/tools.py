@@ -21,6 +21,7 @@ PACKAGE_OF_TOOL: dict[str, str] = {
     "tpm2_checkquote": "tpm2-tools",
     "dpkg-query": "dpkg",
     "chromium": "chromium",
+    "rsync": "rsync",
 }
 
 

@@ -16,7 +16,7 @@ def test_parallel_only_under_icount() -> None:
 def test_run_all_collects_failures_and_goes_on(tmp_path: Path) -> None:
     done: list[str] = []
 
-    def task(name: str) -> None:
+    def task(boots: Boots, name: str) -> None:
         if name == "bad":
             raise InfraError("guest lost")
         done.append(name)
@@ -34,7 +34,7 @@ def test_failures_after_an_interrupt_are_not_counted(tmp_path: Path) -> None:
     boots = Boots(RunDir.create(tmp_path, "r"))
     boots.stopping.set()
 
-    def killed(name: str) -> None:
+    def killed(boots: Boots, name: str) -> None:
         raise InfraError("ssh: connection lost")
 
     assert boots.run_all(["a"], killed, str) == []

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.compare import compare_runs, render_text
+from harness.compare import compare_in_run, compare_runs, render_text
 from harness.errors import UserError
 from harness.results.rundir import RunDir
 from tests.bench.fake_samples import lmbench_run, sample
@@ -41,6 +41,34 @@ def test_runs_with_other_timing_are_refused(tmp_path: Path) -> None:
     a, b = _run(tmp_path, "a", 0.0), _run(tmp_path, "b", 0.0, timing="wallclock")
     with pytest.raises(UserError, match="differ in timing"):
         compare_runs(a, b, None, 0.01, 0.02)
+
+
+def _boot_on(run_dir: Path, host: str, variant: str) -> None:
+    run = RunDir(run_dir)
+    for rnd in range(1, 6):
+        run.append_boot({"boot_dir": f"boots/{rnd:02d}-{variant}", "host": host})
+
+
+def test_wall_clock_samples_of_two_hosts_are_refused(tmp_path: Path) -> None:
+    a = _run(tmp_path, "a", 0.0, timing="wallclock")
+    b = _run(tmp_path, "b", 0.0, timing="wallclock")
+    _boot_on(a, "lab1", "secns")
+    _boot_on(b, "lab1", "secns")
+    assert not compare_runs(a, b, None, 0.01, 0.02, resamples=500).gating
+    _boot_on(b, "lab2", "vanilla")  # not compared here: secns is
+    assert not compare_runs(a, b, None, 0.01, 0.02, resamples=500).gating
+    with pytest.raises(UserError, match=r"wall-clock samples from 2 hosts \(lab1, lab2\)"):
+        compare_in_run(b, 0.01, 0.02)
+    _boot_on(b, "lab2", "secns")
+    with pytest.raises(UserError, match="from 2 hosts"):
+        compare_runs(a, b, None, 0.01, 0.02)
+
+
+def test_icount_samples_of_two_hosts_compare(tmp_path: Path) -> None:
+    a, b = _run(tmp_path, "a", 0.0), _run(tmp_path, "b", 0.0)
+    _boot_on(a, "lab1", "secns")
+    _boot_on(b, "lab2", "secns")
+    assert not compare_runs(a, b, None, 0.01, 0.02, resamples=500).gating
 
 
 def test_cli_exit_status_follows_the_gate(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

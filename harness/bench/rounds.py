@@ -10,11 +10,12 @@ they run side by side, one per core.
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from harness.bench.plan import boot_plan
+from harness.bench.plan import Phase, boot_plan
 from harness.bench.profile import Profile
 from harness.bench.runner import BootContext, run_boot_plan
-from harness.boots import Boots
+from harness.boots import BootExecutor, Boots
 from harness.console import say
 from harness.errors import InfraError
 from harness.guest.tools import GuestTools, install_guest_tools
@@ -23,9 +24,25 @@ from harness.vm.machine import GuestConfig
 
 
 @dataclass(frozen=True)
-class BootTask:
+class BenchCell:
+    """One (round, variant) boot and all it needs, to run here or on a Dask worker."""
+
     round: int
     variant: str
+    rounds: int  # of the profile, for progress messages
+    phases: tuple[Phase, ...]
+    config: GuestConfig
+    tools: GuestTools
+    timeout_scale: float
+
+    @property
+    def name(self) -> str:
+        return f"bench round {self.round}, {self.variant}"
+
+    def recorded(self, run: RunDir) -> list[dict[str, Any]]:
+        """What a resumed run measured of this boot already: the plan skips it."""
+        mine = (self.round, self.variant)
+        return [s for s in run.samples() if (s["round"], s["variant"]) == mine]
 
 
 def completed(run: RunDir) -> set[tuple[int, str]]:
@@ -36,16 +53,31 @@ def completed(run: RunDir) -> set[tuple[int, str]]:
     }
 
 
-def pending(run: RunDir, boots: int, variants: tuple[str, ...]) -> list[BootTask]:
-    """The tasks a run still lacks, rounds in order, variants interleaved."""
+def pending(run: RunDir, boots: int, variants: tuple[str, ...]) -> list[tuple[int, str]]:
+    """The (round, variant) boots a run still lacks, rounds in order, variants
+    interleaved."""
     done = completed(run)
-    return [
-        BootTask(rnd, v) for rnd in range(1, boots + 1) for v in variants if (rnd, v) not in done
-    ]
+    return [(rnd, v) for rnd in range(1, boots + 1) for v in variants if (rnd, v) not in done]
+
+
+def bench_boot(boots: Boots, cell: BenchCell) -> None:
+    """Boots the cell's guest and runs the profile's plan in it, into boots.run."""
+    run, config = boots.run, cell.config
+    boot_dir, record = boots.start(cell.variant, config, purpose="bench", round=cell.round)
+    say(f"bench round {cell.round}/{cell.rounds}, {cell.variant}: booting")
+    with boots.guest(config, boot_dir, record) as guest:
+        install_guest_tools(guest.session, cell.tools)
+        ctx = BootContext(
+            run, cell.round, cell.variant, record["boot_dir"], cell.timeout_scale, boots.stopping
+        )
+        clean = run_boot_plan(guest.session, cell.phases, ctx)
+        record["finished"] = time.time()
+        record["tpm_timeouts"] = guest.tpm_timeouts()
+        run.append_boot({**record, "status": "complete" if clean else "failures"})
 
 
 def run_rounds(
-    boots: Boots,
+    boots: BootExecutor,
     profile: Profile,
     variants: tuple[str, ...],
     guest_config: Callable[[str], GuestConfig],
@@ -53,29 +85,9 @@ def run_rounds(
     timeout_scale: float,
 ) -> list[InfraError]:
     """Returns the infrastructure failures (a boot that failed); the rest goes on."""
-    run, phases = boots.run, boot_plan(profile)
-
-    def bench_boot(task: BootTask) -> None:
-        config = guest_config(task.variant)
-        boot_dir, record = boots.start(task.variant, config, purpose="bench", round=task.round)
-        say(f"bench round {task.round}/{profile.boots}, {task.variant}: booting")
-        with boots.guest(config, boot_dir, record) as guest:
-            install_guest_tools(guest.session, guest_tools)
-            ctx = BootContext(
-                run,
-                task.round,
-                task.variant,
-                record["boot_dir"],
-                timeout_scale,
-                boots.stopping,
-            )
-            clean = run_boot_plan(guest.session, phases, ctx)
-            record["finished"] = time.time()
-            record["tpm_timeouts"] = guest.tpm_timeouts()
-            run.append_boot({**record, "status": "complete" if clean else "failures"})
-
-    return boots.run_all(
-        pending(run, profile.boots, variants),
-        bench_boot,
-        lambda t: f"bench round {t.round}, {t.variant}",
-    )
+    phases = tuple(boot_plan(profile))
+    cells = [
+        BenchCell(rnd, v, profile.boots, phases, guest_config(v), guest_tools, timeout_scale)
+        for rnd, v in pending(boots.run, profile.boots, variants)
+    ]
+    return boots.run_all(cells, bench_boot, lambda c: c.name)

@@ -92,7 +92,7 @@ def metrics_table(results: list[dict[str, Any]], variants: list[str]) -> pd.Data
 
 
 def boots_frame(boots: list[dict[str, Any]]) -> pd.DataFrame:
-    cols = ["variant", "status", "boot_seconds", "accel", "timing", "boot_dir"]
+    cols = ["variant", "status", "boot_seconds", "accel", "timing", "host", "worker", "boot_dir"]
     return pd.DataFrame([{c: b.get(c) for c in cols} for b in boots], columns=cols)
 
 

@@ -8,7 +8,7 @@ import pytest
 from harness import boots
 from harness.bench import rounds
 from harness.bench.profile import load_profile
-from harness.bench.rounds import BootTask, pending, run_rounds
+from harness.bench.rounds import pending, run_rounds
 from harness.boots import Boots
 from harness.errors import InfraError
 from harness.guest.tools import GuestTools
@@ -88,7 +88,7 @@ def test_pending_tasks_interleave_variants_and_skip_completed(tmp_path: Path) ->
     run = RunDir.create(tmp_path, "r")
     run.append_boot({"purpose": "bench", "round": 1, "variant": "a", "status": "complete"})
     run.append_boot({"purpose": "bench", "round": 1, "variant": "b", "status": "failed"})
-    assert pending(run, 2, ("a", "b")) == [BootTask(1, "b"), BootTask(2, "a"), BootTask(2, "b")]
+    assert pending(run, 2, ("a", "b")) == [(1, "b"), (2, "a"), (2, "b")]
 
 
 def test_two_workers_boot_two_guests_at_once_each_in_its_own_directory(
