@@ -29,7 +29,8 @@ C = TypeVar("C", bound=Cell)
 
 
 def _times_lost(key: str, dask_scheduler: Any = None) -> int:
-    """On the scheduler: how often the task's worker died while it ran."""
+    """On the scheduler: how often a worker died with the task on it (running, or
+    queued there behind another cell)."""
     task = dask_scheduler.tasks.get(key)
     return int(task.suspicious) if task is not None else 0
 
@@ -79,7 +80,7 @@ class DaskBoots:
     def _collect(self, future: Future, name: str, n: int, total: int) -> InfraError | None:
         lost = self.client.run_on_scheduler(_times_lost, future.key)
         if lost:
-            say(f"{name}: its worker died {lost} time(s) while running it; run again")
+            say(f"{name}: its worker died {lost} time(s) before it finished; run again")
             self._record_lost(name, lost)
         try:
             out = future.result()
