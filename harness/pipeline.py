@@ -443,7 +443,13 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
         )
 
     with ExitStack() as stack:
-        cluster = stack.enter_context(open_cluster(opts.cluster, run)) if opts.cluster else None
+        cluster = (
+            stack.enter_context(
+                open_cluster(opts.cluster, run, choice.accel, kernels[opts.variants[0]].bzimage)
+            )
+            if opts.cluster
+            else None
+        )
 
         def boots(workers: int) -> BootExecutor:
             return cluster if cluster is not None else Boots(run, workers)

@@ -64,6 +64,12 @@ class CellOutput:
     host: str
 
 
+def locate(shipment: Shipment) -> dict[Path, Path]:
+    """On a worker: where each of the harness host's files is on this host."""
+    files = shipment.files
+    return shared(files) if shipment.shared_filesystem else in_store(files, Path.home() / STORE)
+
+
 def _worker_address() -> str:
     from distributed import get_worker
 
@@ -82,9 +88,7 @@ def run_cell(
     """On the worker: task(boots, cell) with the cell's files relocated. The samples
     a resumed run already holds for the cell are seeded, so that the task measures
     only what is missing, and are not returned again."""
-    files = shipment.files
-    where = shared(files) if shipment.shared_filesystem else in_store(files, Path.home() / STORE)
-    config, tools = relocate(cell.config, cell.tools, where)
+    config, tools = relocate(cell.config, cell.tools, locate(shipment))
     cell = replace(cell, config=config, tools=tools)  # type: ignore[type-var]
     with tempfile.TemporaryDirectory(prefix="secns-cell-") as tmp:
         run = RunDir.create(Path(tmp), "cell")

@@ -27,10 +27,14 @@ from typing import Any
 from distributed import Client, SSHCluster
 
 from harness.console import say
+from harness.distributed.cell import Shipment, locate
 from harness.distributed.executor import DaskBoots
 from harness.distributed.prepare import Shipper
-from harness.errors import InfraError, UserError
+from harness.errors import HarnessError, InfraError, UserError
+from harness.paths import cache_dir
 from harness.results.rundir import RunDir
+from harness.vm.accel import choose_accel
+from harness.vm.commands import Accel
 
 WORKER_TIMEOUT = 120.0  # seconds for the workers to join the scheduler
 HARNESS_DIR = Path(__file__).resolve().parent.parent
@@ -86,6 +90,27 @@ def check_workers(facts: dict[str, dict[str, Any]]) -> None:
             raise UserError(f"worker {worker} ({fact['host']}) lacks {', '.join(fact['missing'])}")
 
 
+def probe_kvm(kernel: Path, shipment: Shipment) -> str:
+    """On a worker: the KVM probe boot (harness.vm.accel) of its copy of the kernel,
+    its verdict cached in the worker host's cache; raises where KVM is unusable."""
+    return choose_accel(Accel.KVM, locate(shipment)[kernel], cache_dir()).reason
+
+
+def check_kvm(boots: DaskBoots, kernel: Path) -> dict[str, str]:
+    """Every worker can run the run's KVM guests, or UserError naming the first that
+    cannot: one run never mixes accelerators."""
+    files = {kernel: boots.digests.artifact(kernel)}
+    if boots.ship is not None:
+        boots.ship(files)
+    try:
+        return boots.client.run(probe_kvm, kernel, Shipment(files, boots.ship is None))
+    except HarnessError as exc:
+        raise UserError(
+            f"a worker cannot run the run's KVM guests ({exc}): run with --accel tcg, "
+            "or leave that host out"
+        ) from exc
+
+
 def _ssh_cluster(options: ClusterOptions) -> SSHCluster:
     connect = {"config": [str(options.ssh_config)]} if options.ssh_config else {}
     return SSHCluster(
@@ -98,9 +123,12 @@ def _ssh_cluster(options: ClusterOptions) -> SSHCluster:
 
 
 @contextmanager
-def open_cluster(options: ClusterOptions, run: RunDir) -> Iterator[DaskBoots]:
-    """DaskBoots on the cluster, its workers checked and recorded in the manifest;
-    the cluster the harness started is stopped on exit."""
+def open_cluster(
+    options: ClusterOptions, run: RunDir, accel: Accel, kernel: Path
+) -> Iterator[DaskBoots]:
+    """DaskBoots on the cluster, its workers checked (with a KVM probe boot of
+    `kernel` on each when the run uses KVM) and recorded in the manifest; the
+    cluster the harness started is stopped on exit."""
     with ExitStack() as stack:
         shipper = None
         try:
@@ -124,6 +152,10 @@ def open_cluster(options: ClusterOptions, run: RunDir) -> Iterator[DaskBoots]:
             raise InfraError(f"dask: the cluster did not come up: {exc}") from exc
         facts = client.run(worker_facts)
         check_workers(facts)
+        boots = DaskBoots(run, client, shipper.ship if shipper else None)
+        if accel is Accel.KVM:
+            for worker, reason in check_kvm(boots, kernel).items():
+                facts[worker]["kvm"] = reason
         run.update_manifest(
             executor={
                 "kind": "dask-scheduler" if options.scheduler else "dask-ssh",
@@ -133,4 +165,4 @@ def open_cluster(options: ClusterOptions, run: RunDir) -> Iterator[DaskBoots]:
         )
         hosts = sorted({fact["host"] for fact in facts.values()})
         say(f"dask: {len(facts)} worker(s) on {', '.join(hosts)}")
-        yield DaskBoots(run, client, shipper.ship if shipper else None)
+        yield boots

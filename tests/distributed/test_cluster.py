@@ -1,9 +1,16 @@
 from pathlib import Path
 
 import pytest
+from distributed import Client, LocalCluster
 
+from harness.distributed import cluster
 from harness.distributed.cluster import ClusterOptions, check_workers, harness_digest
-from harness.errors import UserError
+from harness.distributed.executor import DaskBoots
+from harness.errors import InfraError, UserError
+from harness.results.rundir import RunDir
+from harness.vm.accel import AccelChoice
+from harness.vm.commands import Accel
+from tests.distributed.fake_cell import files
 
 
 def test_one_way_to_the_cluster() -> None:
@@ -35,3 +42,29 @@ def test_the_digest_follows_the_code(tmp_path: Path) -> None:
     before = harness_digest(tmp_path)
     (tmp_path / "a.py").write_text("x = 2\n")
     assert harness_digest(tmp_path) != before
+
+
+def test_a_run_on_kvm_probes_kvm_on_every_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, _ = files(tmp_path / "files")
+    probed: list[Path] = []
+
+    def fake_choose(requested: str, kernel: Path, cache: Path) -> AccelChoice:
+        probed.append(kernel)
+        if kernel.read_text() != "bzImage contents\n":
+            raise InfraError("KVM requested but unusable: the probe printed nothing")
+        return AccelChoice(Accel.KVM, "banner in 0.4 s")
+
+    monkeypatch.setattr(cluster, "choose_accel", fake_choose)
+    with (
+        LocalCluster(n_workers=2, processes=False, dashboard_address=None) as local,
+        Client(local) as client,
+    ):
+        boots = DaskBoots(RunDir.create(tmp_path, "run"), client, ship=None)
+        verdicts = cluster.check_kvm(boots, config.kernel)
+        assert list(verdicts.values()) == ["banner in 0.4 s"] * 2
+        assert probed == [config.kernel] * 2
+        config.kernel.write_text("another kernel!!\n")  # same size, still unusable
+        with pytest.raises(UserError, match=r"cannot run the run's KVM guests.*--accel tcg"):
+            cluster.check_kvm(DaskBoots(boots.run, client, ship=None), config.kernel)
