@@ -8,6 +8,7 @@ import pytest
 
 from harness import hostinfo, pipeline
 from harness.errors import UserError
+from harness.guest.tools import GuestTools
 from harness.kernel import build
 from harness.kernel.build import BuildInputs, KernelArtifact
 from harness.kernel.series import Series, load_series
@@ -15,7 +16,9 @@ from harness.kernel.source import KernelSource
 from harness.kernel.variants import Variant
 from harness.pipeline import RunOptions, run_pipeline
 from harness.results.rundir import RunDir
+from harness.scenarios.model import Scenario
 from harness.vm.commands import Timing
+from harness.vm.machine import GuestConfig
 
 
 class Stop(Exception):
@@ -177,3 +180,21 @@ def test_only_a_scenario_tagged_kselftest_gets_the_kernels_selftests(
     with pytest.raises(Stop):
         run_pipeline(_opts(tmp_path, run_scenarios=True, scenarios=scenarios))
     assert asked == [wanted]
+
+
+def test_a_resumed_run_boots_only_the_variants_with_scenarios_left(tmp_path: Path) -> None:
+    run = RunDir.create(tmp_path, "run")
+    first, second = (Scenario(n, "d", tmp_path / f"{n}.yaml", ()) for n in ("first", "second"))
+    only_secns = replace(second, variants=("secns",))
+    run.append_result({"variant": "vanilla", "scenario": "first"})
+    run.append_result({"variant": "secns", "scenario": "first"})
+    opts = RunOptions(cache=tmp_path, results_dir=tmp_path, variants=("vanilla", "secns"))
+
+    def cell(variant: str) -> pipeline.ScenarioCell:
+        config = GuestConfig(*(tmp_path / n for n in ("k", "d", "key", "pub")))
+        return pipeline.ScenarioCell(
+            variant, config, (first, only_secns), GuestTools(tmp_path, ()), 1.0, 0.0
+        )
+
+    cells = pipeline.scenario_cells(run, [first, only_secns], opts, cell)
+    assert [(c.variant, [s.name for s in c.scenarios]) for c in cells] == [("secns", ["second"])]
