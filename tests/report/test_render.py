@@ -170,3 +170,29 @@ def test_conformance_table_shows_each_verdict_and_the_unexplained(tmp_path: Path
     assert "Conformance: the kernel" in page
     assert "2 tests: 1 with the same verdict on vanilla, secns" in page
     assert "tpm2:test_smoke.sh" in page and '<td class="fail">unexplained</td>' in page
+
+
+def test_a_distributed_run_says_where_its_boots_ran_and_what_was_lost(tmp_path: Path) -> None:
+    run = _run(tmp_path)
+    assert "Dask" not in render(run).read_text()
+    workers = {"tcp://10.0.0.2:1": {"host": "lab1"}, "tcp://10.0.0.3:1": {"host": "lab2"}}
+    run.update_manifest(
+        executor={"kind": "dask-ssh", "scheduler": "tcp://10.0.0.1:8786", "workers": workers},
+        lost_cells=[{"cell": "bench round 5, secns", "times": 1}],
+    )
+    run.append_boot(
+        {
+            "variant": "secns",
+            "status": "complete",
+            "host": "lab2",
+            "worker": "tcp://10.0.0.3:1",
+            "boot_dir": "boots/03-secns",
+        }
+    )
+    page = " ".join(render(run).read_text().split())
+    assert (
+        "Dask cluster (dask-ssh, scheduler tcp://10.0.0.1:8786) of 2 worker(s) on lab1, lab2"
+        in page
+    )
+    assert "1 cell(s) lost with a worker and run again: bench round 5, secns (1 time(s))" in page
+    assert "tcp://10.0.0.3:1" in page  # the boot table names each boot's worker
