@@ -13,6 +13,8 @@ APT_PACKAGES=(
   libjson-c-dev
   # the kernel's selftests: clone3's link libcap statically, and their install uses rsync
   libcap-dev rsync
+  # LTP's IMA tests, built when a run is given an LTP tree (--ltp-source)
+  autoconf automake pkg-config
   # guest image
   mmdebstrap e2fsprogs openssh-client
   # guests

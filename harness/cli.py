@@ -146,6 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(86400: a day; under icount a guest second takes several host seconds)",
     )
     run.add_argument(
+        "--ltp-source",
+        type=Path,
+        default=None,
+        help="an LTP checkout: its IMA tests (runtest/ima) run on every kernel in the "
+        "conformance suite (without one they are skipped, and the run says so)",
+    )
+    run.add_argument(
         "--scenario",
         action="append",
         dest="scenarios",
@@ -299,6 +306,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         boots_at_once=args.boots_at_once,
         soak_seconds=args.soak_seconds,
         cluster=_cluster(args),
+        ltp_source=args.ltp_source.resolve() if args.ltp_source else None,
     )
     run, code, infra = pipeline.run_pipeline(opts)
     from harness.report.render import render

@@ -21,6 +21,10 @@ from harness.conformance.compare import conformance
 from harness.conformance.kselftest import TAG as KSELFTEST_TAG
 from harness.conformance.kselftest import TARGETS as KSELFTEST_TARGETS
 from harness.conformance.kselftest import build_kselftests
+from harness.conformance.ltp import SCRATCH_MB as LTP_SCRATCH_MB
+from harness.conformance.ltp import SKIPPED as LTP_SKIPPED
+from harness.conformance.ltp import TAG as LTP_TAG
+from harness.conformance.ltp import build_ltp, check_tree
 from harness.console import say
 from harness.digest import file_sha256
 from harness.distributed.cluster import ClusterOptions, open_cluster
@@ -75,6 +79,7 @@ class RunOptions:
     boots_at_once: int | None = None  # benchmark boots side by side; None: one per core
     soak_seconds: float = 0.0  # guest seconds the soak's fuzzer runs for at least
     cluster: ClusterOptions | None = None  # boots on a Dask cluster; None: on this host
+    ltp_source: Path | None = None  # an LTP tree: its IMA tests run (harness.conformance.ltp)
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class Inputs:
     variants: dict[str, Variant]  # by spec, as are:
     variant_series: dict[str, Series]  # what each variant builds with
     recipe: RootfsRecipe
+    skipped: dict[str, str]  # scenario -> why it is not run
 
 
 def check_inputs(opts: RunOptions) -> Inputs:
@@ -101,6 +107,14 @@ def check_inputs(opts: RunOptions) -> Inputs:
         if opts.run_scenarios
         else []
     )
+    skipped = {}
+    if opts.ltp_source is not None:
+        check_tree(opts.ltp_source)
+    elif needs_ltp := [s.name for s in scenarios if LTP_TAG in s.tags]:
+        if named := set(needs_ltp) & set(opts.scenarios):
+            raise UserError(f"scenario {', '.join(sorted(named))}: {LTP_SKIPPED}")
+        skipped = dict.fromkeys(needs_ltp, LTP_SKIPPED)
+        scenarios = [s for s in scenarios if s.name not in skipped]
     locate_source(opts.kernel_source)
     if (opts.boots_at_once or 1) > 1 and opts.timing is Timing.WALLCLOCK:
         raise UserError("boots run side by side only under icount timing, not wall clock")
@@ -111,6 +125,7 @@ def check_inputs(opts: RunOptions) -> Inputs:
         {spec: resolve(spec) for spec in opts.variants},
         {spec: series_for(spec, opts.cache) for spec in opts.variants},
         load_recipe(),
+        skipped,
     )
 
 
@@ -128,6 +143,8 @@ def start_run(opts: RunOptions, inputs: Inputs) -> RunDir:
         profile={"name": profile.name, **profile.settings()} if profile else None,
         timeout_scale=opts.timeout_scale,
         soak_seconds=opts.soak_seconds,
+        ltp_source=str(opts.ltp_source) if opts.ltp_source else None,
+        skipped_scenarios=inputs.skipped,
     )
     return run
 
@@ -212,20 +229,24 @@ def build_kernels(
 
 
 def prepare_guest_tools(
-    opts: RunOptions, run: RunDir, source: KernelSource, series: Series, kselftests: bool
+    opts: RunOptions, run: RunDir, source: KernelSource, series: Series, tags: set[str]
 ) -> GuestTools:
     """The guest programs, with the selftests of the series when it has patches, and
-    the kernel's own selftests when a scenario to run needs them."""
+    the kernel's own selftests and LTP's IMA tests when a scenario to run (its `tags`)
+    needs them."""
     log = run.logs / "guest-tools.log"
     with locked_patched_tree(source, series, opts.cache, log) as tree:
         built = build_guest_tools(opts.cache, tree if series.patches else None, log)
     say(f"guest tools: {', '.join(p.name for p in built.programs)}")
-    if not kselftests:
-        return built
-    say("kernel selftests: building (cached builds are reused)")
-    archive = build_kselftests(source, opts.cache, log)
-    say(f"kernel selftests: {', '.join(KSELFTEST_TARGETS)} in {archive}")
-    return replace(built, kselftests=archive)
+    if KSELFTEST_TAG in tags:
+        say("kernel selftests: building (cached builds are reused)")
+        archive = build_kselftests(source, opts.cache, log)
+        say(f"kernel selftests: {', '.join(KSELFTEST_TARGETS)} in {archive}")
+        built = replace(built, kselftests=archive)
+    if LTP_TAG in tags and opts.ltp_source is not None:
+        say(f"LTP's IMA tests: building from {opts.ltp_source} (cached builds are reused)")
+        built = replace(built, ltp=build_ltp(opts.ltp_source, opts.cache, log))
+    return built
 
 
 def prepare_image(opts: RunOptions, run: RunDir, recipe: RootfsRecipe) -> GuestImage:
@@ -320,7 +341,10 @@ def scenario_cells(
             s for s in scenarios if s.applies_to(variant) and (variant, s.name) not in done
         )
         if pending:
-            cells.append(replace(cell(variant), scenarios=pending))
+            one = replace(cell(variant), scenarios=pending)
+            if any(LTP_TAG in s.tags for s in pending):
+                one = replace(one, config=replace(one.config, scratch_disk_mb=LTP_SCRATCH_MB))
+            cells.append(one)
         elif scenarios:
             say(f"{variant}: nothing left to run")
     return cells
@@ -396,6 +420,7 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             timing=Timing(recorded["timing"]) if recorded.get("timing") else opts.timing,
             timeout_scale=recorded.get("timeout_scale", 1.0),
             soak_seconds=recorded.get("soak_seconds", 0.0),
+            ltp_source=Path(recorded["ltp_source"]) if recorded.get("ltp_source") else None,
             profile=recorded_profile(recorded),
         )
         say(f"resuming {resumed.path}")
@@ -410,7 +435,7 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
         run,
         source,
         inputs.series,
-        kselftests=any(KSELFTEST_TAG in s.tags for s in inputs.scenarios),
+        {tag for s in inputs.scenarios for tag in s.tags},
     )
     image = prepare_image(opts, run, inputs.recipe)
     if "accel" in recorded:
@@ -476,7 +501,7 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
                 profile,
                 opts.variants,
                 lambda variant: config(variant, boot_ima_policy=None),
-                replace(guest_tools, kselftests=None),
+                replace(guest_tools, kselftests=None, ltp=None),
                 opts.timeout_scale,
             )
     failed_scenarios = [r for r in run.results() if r["status"] != "pass"]

@@ -172,8 +172,8 @@ def test_only_a_scenario_tagged_kselftest_gets_the_kernels_selftests(
 ) -> None:
     asked: list[object] = []
 
-    def prepare(*args: object, kselftests: bool) -> None:
-        asked.append(kselftests)
+    def prepare(*args: object) -> None:
+        asked.append("kselftest" in args[-1])  # type: ignore[operator]
         raise Stop
 
     monkeypatch.setattr(pipeline, "prepare_guest_tools", prepare)
@@ -198,3 +198,11 @@ def test_a_resumed_run_boots_only_the_variants_with_scenarios_left(tmp_path: Pat
 
     cells = pipeline.scenario_cells(run, [first, only_secns], opts, cell)
     assert [(c.variant, [s.name for s in c.scenarios]) for c in cells] == [("secns", ["second"])]
+
+
+def test_ltp_scenarios_without_a_tree_are_skipped_with_the_reason(tmp_path: Path) -> None:
+    inputs = pipeline.check_inputs(_opts(tmp_path, run_scenarios=True, suites=("conformance",)))
+    assert "ltp-ima" not in [s.name for s in inputs.scenarios]
+    assert "--ltp-source" in inputs.skipped["ltp-ima"]
+    with pytest.raises(UserError, match="ltp-ima: LTP's IMA tests need --ltp-source"):
+        pipeline.check_inputs(_opts(tmp_path, run_scenarios=True, scenarios=("ltp-ima",)))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from harness import proc, tools
 from harness.cachelock import cache_lock
+from harness.conformance.archive import write_archive
 from harness.errors import InfraError
 from harness.kernel.source import KernelSource
 
@@ -41,10 +42,6 @@ def install_argv(tree: Path, build: Path, install: Path, targets: tuple[str, ...
     ]
 
 
-def archive_argv(install: Path, archive: Path) -> list[str]:
-    return ["tar", "-C", str(install), "-czf", str(archive), "."]
-
-
 def _key(source: KernelSource, targets: tuple[str, ...]) -> str | None:
     """None for a working tree: it has no content digest, so it is rebuilt each time."""
     if source.digest is None:
@@ -72,8 +69,6 @@ def build_kselftests(
         )
         if not (install / "run_kselftest.sh").exists():
             raise InfraError(f"the kselftest install in {install} has no run_kselftest.sh", log)
-        partial = archive.with_suffix(".partial")
-        proc.run_logged(archive_argv(install, partial), log, what="kselftest archive")
-        partial.rename(archive)
+        write_archive(install, archive, log, "kselftest archive")
         shutil.rmtree(build, ignore_errors=True)
     return archive

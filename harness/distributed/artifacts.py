@@ -34,9 +34,7 @@ class Artifact:
 def cell_files(config: GuestConfig, tools: GuestTools) -> list[Path]:
     """Every host file a boot reads, in a stable order."""
     files = [config.kernel, config.disk, config.ssh_key, config.host_pubkey, *tools.programs]
-    if tools.kselftests is not None:
-        files.append(tools.kselftests)
-    return files
+    return files + [a for a in (tools.kselftests, tools.ltp) if a is not None]
 
 
 class Digests:
@@ -71,6 +69,7 @@ def relocate(
         directory=programs[0].parent if programs else tools.directory,
         programs=programs,
         kselftests=where[tools.kselftests] if tools.kselftests is not None else None,
+        ltp=where[tools.ltp] if tools.ltp is not None else None,
     )
     return moved_config, moved_tools
 

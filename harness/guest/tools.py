@@ -1,6 +1,7 @@
 """Guest tools: the static C programs in guest/ and the series' IMA namespace
 selftests, built on the host and copied into every booted guest, and the kernel's
-own selftests (harness.conformance.kselftest) unpacked where scenarios run."""
+own selftests (harness.conformance.kselftest) and LTP's IMA tests
+(harness.conformance.ltp) unpacked where scenarios run them."""
 
 import hashlib
 from dataclasses import dataclass
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from harness import proc, tools
 from harness.conformance.kselftest import REMOTE_DIR as KSELFTEST_DIR
+from harness.conformance.ltp import REMOTE_DIR as LTP_DIR
 from harness.errors import InfraError
 from harness.guest.session import GuestSession
 from harness.paths import GUEST_TOOLS_DIR
@@ -21,6 +23,7 @@ class GuestTools:
     directory: Path
     programs: tuple[Path, ...]
     kselftests: Path | None = None  # their archive; None where no scenario needs them
+    ltp: Path | None = None  # LTP's IMA tests' archive; None where none runs them
 
 
 def make_argv(source: Path, out: Path) -> list[str]:
@@ -77,14 +80,19 @@ def unpack_argv(archive: str, directory: str) -> list[str]:
 
 def install_guest_tools(session: GuestSession, guest_tools: GuestTools) -> None:
     """Copy every program to /usr/local/bin in the guest, executable, and unpack the
-    kernel's selftests, if any, in KSELFTEST_DIR."""
+    kernel's selftests in KSELFTEST_DIR and LTP's in LTP_DIR, where given."""
     for program in guest_tools.programs:
         remote = f"{REMOTE_DIR}/{program.name}"
         session.put(program, remote)
         session.run(["chmod", "0755", remote], timeout=30)
-    if guest_tools.kselftests is not None:
-        remote = "/tmp/kselftest.tar.gz"
-        session.put(guest_tools.kselftests, remote)
-        res = session.run(unpack_argv(remote, KSELFTEST_DIR), timeout=120)
+    for what, archive, directory in (
+        ("the kernel selftests", guest_tools.kselftests, KSELFTEST_DIR),
+        ("LTP's IMA tests", guest_tools.ltp, LTP_DIR),
+    ):
+        if archive is None:
+            continue
+        remote = f"/tmp/{archive.name}"
+        session.put(archive, remote)
+        res = session.run(unpack_argv(remote, directory), timeout=120)
         if res.exit_status != 0:
-            raise InfraError(f"unpacking the kernel selftests in the guest: {res.stderr.strip()}")
+            raise InfraError(f"unpacking {what} in the guest: {res.stderr.strip()}")

@@ -38,6 +38,7 @@ class BootSpec:
     timing: Timing = Timing.WALLCLOCK
     disk: Path | None = None
     keep_disk_writes: bool = False  # write to the disk itself instead of an overlay
+    scratch_disk: Path | None = None  # a second disk (/dev/vdb), for tests to format
     ssh_port: int | None = None
     tpm_socket: Path | None = None
     append: str = BASE_APPEND
@@ -85,6 +86,8 @@ def qemu_argv(spec: BootSpec) -> list[str]:
         if not spec.keep_disk_writes:
             # -snapshot: writes go to a temporary overlay, every boot starts clean.
             argv.append("-snapshot")
+    if spec.scratch_disk is not None:
+        argv += ["-drive", f"file={spec.scratch_disk},format=raw,if=virtio,cache=unsafe"]
     if spec.ssh_port is not None:
         argv += [
             "-netdev",

@@ -58,6 +58,9 @@ class GuestConfig:
     boot_ima_policy: str | None = "tcb"
     # Only for preparing an image (harness.image.preload): the boot changes the disk.
     keep_disk_writes: bool = False
+    # A second, empty disk of this size (/dev/vdb) for tests that format a device of
+    # their own (LTP's); 0: none. Sparse, in the boot directory while the guest runs.
+    scratch_disk_mb: int = 0
 
 
 def boot_append(cfg: GuestConfig) -> str:
@@ -114,6 +117,14 @@ class Guest:
         _wait_for_file(sock, 10, swtpm)
         return sock
 
+    def _scratch_disk(self) -> Path | None:
+        if not self.config.scratch_disk_mb:
+            return None
+        path = self.boot_dir / "scratch.img"
+        with path.open("wb") as f:
+            f.truncate(self.config.scratch_disk_mb << 20)
+        return path
+
     def _start(self) -> None:
         cfg = self.config
         for attempt in range(PORT_RETRIES):
@@ -126,6 +137,7 @@ class Guest:
                 timing=cfg.timing,
                 disk=cfg.disk,
                 keep_disk_writes=cfg.keep_disk_writes,
+                scratch_disk=self._scratch_disk(),
                 ssh_port=port,
                 tpm_socket=tpm_socket,
                 append=boot_append(cfg),
@@ -198,6 +210,7 @@ class Guest:
             self.session.close()
         for p in reversed(self._procs):
             p.stop()
+        (self.boot_dir / "scratch.img").unlink(missing_ok=True)  # what tests wrote there
         self._procs.clear()
         if self._tpm_dir is not None:
             shutil.rmtree(self._tpm_dir, ignore_errors=True)

@@ -196,3 +196,10 @@ def test_a_distributed_run_says_where_its_boots_ran_and_what_was_lost(tmp_path: 
     )
     assert "1 cell(s) lost with a worker and run again: bench round 5, secns (1 time(s))" in page
     assert "tcp://10.0.0.3:1" in page  # the boot table names each boot's worker
+
+
+def test_a_scenario_not_run_is_named_with_the_reason(tmp_path: Path) -> None:
+    run = _run(tmp_path)
+    run.update_manifest(skipped_scenarios={"ltp-ima": "needs --ltp-source TREE"})
+    page = " ".join(render(run).read_text().split())
+    assert "Not run</h2> <ul><li><b>ltp-ima</b>: needs --ltp-source TREE</li></ul>" in page
