@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harness import pipeline
 from harness.cli_types import number
-from harness.distributed.cluster import ClusterOptions
+from harness.distributed.options import ClusterOptions
 from harness.errors import (
     EXIT_CHECKS_FAILED,
     EXIT_INFRA_ERROR,

@@ -27,7 +27,7 @@ from harness.conformance.ltp import TAG as LTP_TAG
 from harness.conformance.ltp import build_ltp, check_tree
 from harness.console import say
 from harness.digest import file_sha256
-from harness.distributed.cluster import ClusterOptions, open_cluster
+from harness.distributed.options import ClusterOptions
 from harness.errors import EXIT_CHECKS_FAILED, EXIT_OK, InfraError, UserError
 from harness.guest.tools import GuestTools, build_guest_tools, install_guest_tools
 from harness.image.build import GuestImage, build_image
@@ -468,13 +468,13 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
         )
 
     with ExitStack() as stack:
-        cluster = (
-            stack.enter_context(
-                open_cluster(opts.cluster, run, choice.accel, kernels[opts.variants[0]].bzimage)
-            )
-            if opts.cluster
-            else None
-        )
+        cluster = None
+        if opts.cluster:
+            # Dask takes a fifth of a second to import: only a distributed run pays it.
+            from harness.distributed.cluster import open_cluster
+
+            first = kernels[opts.variants[0]].bzimage
+            cluster = stack.enter_context(open_cluster(opts.cluster, run, choice.accel, first))
 
         def boots(workers: int) -> BootExecutor:
             return cluster if cluster is not None else Boots(run, workers)

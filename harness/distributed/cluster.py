@@ -17,10 +17,8 @@ import hashlib
 import os
 import shutil
 import socket
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from distributed import Client, SSHCluster
 from harness.console import say
 from harness.distributed.cell import Shipment, locate
 from harness.distributed.executor import DaskBoots
+from harness.distributed.options import ClusterOptions
 from harness.distributed.prepare import Shipper
 from harness.errors import HarnessError, InfraError, UserError
 from harness.paths import cache_dir
@@ -38,25 +37,6 @@ from harness.vm.commands import Accel
 
 WORKER_TIMEOUT = 120.0  # seconds for the workers to join the scheduler
 HARNESS_DIR = Path(__file__).resolve().parent.parent
-
-
-@dataclass(frozen=True)
-class ClusterOptions:
-    ssh_hosts: tuple[str, ...] = ()  # the scheduler's host, then one per worker
-    scheduler: str | None = None
-    ssh_config: Path | None = None
-    remote_python: str = sys.executable
-
-    def __post_init__(self) -> None:
-        if bool(self.ssh_hosts) == bool(self.scheduler):
-            raise UserError("give either --dask-ssh or --dask-scheduler")
-        if self.ssh_hosts and len(self.ssh_hosts) < 2:
-            raise UserError(
-                "--dask-ssh needs the scheduler's host and at least one worker's "
-                "(name a host twice to run both there)"
-            )
-        if self.ssh_config is not None and not self.ssh_config.is_file():
-            raise UserError(f"--ssh-config {self.ssh_config}: no such file")
 
 
 def harness_digest(root: Path = HARNESS_DIR) -> str:

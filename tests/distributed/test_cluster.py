@@ -4,8 +4,9 @@ import pytest
 from distributed import Client, LocalCluster
 
 from harness.distributed import cluster
-from harness.distributed.cluster import ClusterOptions, check_workers, harness_digest
+from harness.distributed.cluster import check_workers, harness_digest
 from harness.distributed.executor import DaskBoots
+from harness.distributed.options import ClusterOptions
 from harness.errors import InfraError, UserError
 from harness.results.rundir import RunDir
 from harness.vm.accel import AccelChoice

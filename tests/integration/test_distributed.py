@@ -15,7 +15,7 @@ from distributed import Client, SSHCluster
 
 from harness.digest import file_sha256
 from harness.distributed.artifacts import STORE, Digests
-from harness.distributed.cluster import ClusterOptions
+from harness.distributed.options import ClusterOptions
 from harness.distributed.prepare import Shipper
 from harness.errors import UserError
 from harness.pipeline import RunOptions, run_pipeline
