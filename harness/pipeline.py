@@ -331,17 +331,20 @@ class ScenarioCell:
 
 
 def scenario_cells(
-    run: RunDir, scenarios: list[Scenario], opts: RunOptions, cell: Callable[[str], ScenarioCell]
+    run: RunDir,
+    scenarios: list[Scenario],
+    opts: RunOptions,
+    cell: Callable[[str, tuple[Scenario, ...]], ScenarioCell],
 ) -> list[ScenarioCell]:
-    """A cell per variant with scenarios left to run (cell(variant) makes it with
-    every scenario; the ones recorded already are dropped)."""
+    """A cell per variant with scenarios left to run: cell(variant, pending) makes
+    it with those the run has not recorded yet."""
     done, cells = run.done(), []
     for variant in opts.variants:
         pending = tuple(
             s for s in scenarios if s.applies_to(variant) and (variant, s.name) not in done
         )
         if pending:
-            one = replace(cell(variant), scenarios=pending)
+            one = cell(variant, pending)
             if any(LTP_TAG in s.tags for s in pending):
                 one = replace(one, config=replace(one.config, scratch_disk_mb=LTP_SCRATCH_MB))
             cells.append(one)
@@ -461,10 +464,9 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             kernels[variant], image, opts, choice.accel, timing, variant, boot_ima_policy
         )
 
-    def scenario_cell(variant: str) -> ScenarioCell:
-        scenarios = tuple(inputs.scenarios)
+    def scenario_cell(variant: str, pending: tuple[Scenario, ...]) -> ScenarioCell:
         return ScenarioCell(
-            variant, config(variant), scenarios, guest_tools, opts.timeout_scale, opts.soak_seconds
+            variant, config(variant), pending, guest_tools, opts.timeout_scale, opts.soak_seconds
         )
 
     with ExitStack() as stack:

@@ -190,11 +190,9 @@ def test_a_resumed_run_boots_only_the_variants_with_scenarios_left(tmp_path: Pat
     run.append_result({"variant": "secns", "scenario": "first"})
     opts = RunOptions(cache=tmp_path, results_dir=tmp_path, variants=("vanilla", "secns"))
 
-    def cell(variant: str) -> pipeline.ScenarioCell:
+    def cell(variant: str, pending: tuple[Scenario, ...]) -> pipeline.ScenarioCell:
         config = GuestConfig(*(tmp_path / n for n in ("k", "d", "key", "pub")))
-        return pipeline.ScenarioCell(
-            variant, config, (first, only_secns), GuestTools(tmp_path, ()), 1.0, 0.0
-        )
+        return pipeline.ScenarioCell(variant, config, pending, GuestTools(tmp_path, ()), 1.0, 0.0)
 
     cells = pipeline.scenario_cells(run, [first, only_secns], opts, cell)
     assert [(c.variant, [s.name for s in c.scenarios]) for c in cells] == [("secns", ["second"])]

@@ -128,7 +128,8 @@ def open_cluster(
                 client = stack.enter_context(Client(cluster))
                 wanted = len(options.ssh_hosts) - 1
             client.wait_for_workers(wanted, timeout=WORKER_TIMEOUT)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, RuntimeError) as exc:
+            # RuntimeError: SSHCluster's "Cluster failed to start: Permission denied ..."
             raise InfraError(f"dask: the cluster did not come up: {exc}") from exc
         facts = client.run(worker_facts)
         check_workers(facts)

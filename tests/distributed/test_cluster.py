@@ -69,3 +69,19 @@ def test_a_run_on_kvm_probes_kvm_on_every_worker(
         config.kernel.write_text("another kernel!!\n")  # same size, still unusable
         with pytest.raises(UserError, match=r"cannot run the run's KVM guests.*--accel tcg"):
             cluster.check_kvm(DaskBoots(boots.run, client, ship=None), config.kernel)
+
+
+def test_a_cluster_that_fails_to_start_is_an_infra_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(options: ClusterOptions) -> None:
+        raise RuntimeError("Cluster failed to start: Permission denied for user root")
+
+    monkeypatch.setattr(cluster, "_ssh_cluster", refused)
+    monkeypatch.setattr(cluster.Shipper, "check", lambda self: None)
+    run = RunDir.create(tmp_path, "run")
+    with (
+        pytest.raises(InfraError, match="did not come up: Cluster failed to start"),
+        cluster.open_cluster(ClusterOptions(("h", "h")), run, Accel.TCG, tmp_path / "k"),
+    ):
+        pass
