@@ -15,6 +15,9 @@ APT_PACKAGES=(
   libcap-dev rsync
   # LTP's IMA tests, built when a run is given an LTP tree (--ltp-source)
   autoconf automake pkg-config
+  # AppArmor's regression tests, built when a run is given an AppArmor tree
+  # (--apparmor-source), link the system's libapparmor
+  libapparmor-dev
   # guest image
   mmdebstrap e2fsprogs openssh-client
   # guests

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from harness import pipeline
 from harness.cli_types import number
+from harness.conformance.suites import TREE_SUITES
 from harness.distributed.options import ClusterOptions
 from harness.errors import (
     EXIT_CHECKS_FAILED,
@@ -145,13 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the soak suite's fuzzer for at least this many guest seconds "
         "(86400: a day; under icount a guest second takes several host seconds)",
     )
-    run.add_argument(
-        "--ltp-source",
-        type=Path,
-        default=None,
-        help="an LTP checkout: its IMA tests (runtest/ima) run on every kernel in the "
-        "conformance suite (without one they are skipped, and the run says so)",
-    )
+    for suite in TREE_SUITES:
+        run.add_argument(
+            suite.option,
+            type=Path,
+            default=None,
+            help=f"{suite.tree}: {suite.what} run on every kernel in the conformance "
+            "suite (without one they are skipped, and the run says so)",
+        )
     run.add_argument(
         "--scenario",
         action="append",
@@ -306,7 +308,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         boots_at_once=args.boots_at_once,
         soak_seconds=args.soak_seconds,
         cluster=_cluster(args),
-        ltp_source=args.ltp_source.resolve() if args.ltp_source else None,
+        trees={
+            suite.name: tree.resolve()
+            for suite in TREE_SUITES
+            if (tree := getattr(args, f"{suite.name}_source")) is not None
+        },
     )
     run, code, infra = pipeline.run_pipeline(opts)
     from harness.report.render import render

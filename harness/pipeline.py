@@ -9,7 +9,7 @@ import shutil
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,7 @@ from harness.conformance.compare import conformance
 from harness.conformance.kselftest import TAG as KSELFTEST_TAG
 from harness.conformance.kselftest import TARGETS as KSELFTEST_TARGETS
 from harness.conformance.kselftest import build_kselftests
-from harness.conformance.ltp import SCRATCH_MB as LTP_SCRATCH_MB
-from harness.conformance.ltp import SKIPPED as LTP_SKIPPED
-from harness.conformance.ltp import TAG as LTP_TAG
-from harness.conformance.ltp import build_ltp, check_tree
+from harness.conformance.suites import TREE_SUITES
 from harness.console import say
 from harness.digest import file_sha256
 from harness.distributed.options import ClusterOptions
@@ -79,7 +76,8 @@ class RunOptions:
     boots_at_once: int | None = None  # benchmark boots side by side; None: one per core
     soak_seconds: float = 0.0  # guest seconds the soak's fuzzer runs for at least
     cluster: ClusterOptions | None = None  # boots on a Dask cluster; None: on this host
-    ltp_source: Path | None = None  # an LTP tree: its IMA tests run (harness.conformance.ltp)
+    # Suite name -> the user's tree it is built from (harness.conformance.tree).
+    trees: dict[str, Path] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,14 +105,15 @@ def check_inputs(opts: RunOptions) -> Inputs:
         if opts.run_scenarios
         else []
     )
-    skipped = {}
-    if opts.ltp_source is not None:
-        check_tree(opts.ltp_source)
-    elif needs_ltp := [s.name for s in scenarios if LTP_TAG in s.tags]:
-        if named := set(needs_ltp) & set(opts.scenarios):
-            raise UserError(f"scenario {', '.join(sorted(named))}: {LTP_SKIPPED}")
-        skipped = dict.fromkeys(needs_ltp, LTP_SKIPPED)
-        scenarios = [s for s in scenarios if s.name not in skipped]
+    skipped: dict[str, str] = {}
+    for suite in TREE_SUITES:
+        if suite.name in opts.trees:
+            suite.check_tree(opts.trees[suite.name])
+        elif needs := [s.name for s in scenarios if suite.name in s.tags]:
+            if named := set(needs) & set(opts.scenarios):
+                raise UserError(f"scenario {', '.join(sorted(named))}: {suite.skipped}")
+            skipped |= dict.fromkeys(needs, suite.skipped)
+    scenarios = [s for s in scenarios if s.name not in skipped]
     locate_source(opts.kernel_source)
     if (opts.boots_at_once or 1) > 1 and opts.timing is Timing.WALLCLOCK:
         raise UserError("boots run side by side only under icount timing, not wall clock")
@@ -143,7 +142,7 @@ def start_run(opts: RunOptions, inputs: Inputs) -> RunDir:
         profile={"name": profile.name, **profile.settings()} if profile else None,
         timeout_scale=opts.timeout_scale,
         soak_seconds=opts.soak_seconds,
-        ltp_source=str(opts.ltp_source) if opts.ltp_source else None,
+        trees={name: str(tree) for name, tree in opts.trees.items()},
         skipped_scenarios=inputs.skipped,
     )
     return run
@@ -232,7 +231,7 @@ def prepare_guest_tools(
     opts: RunOptions, run: RunDir, source: KernelSource, series: Series, tags: set[str]
 ) -> GuestTools:
     """The guest programs, with the selftests of the series when it has patches, and
-    the kernel's own selftests and LTP's IMA tests when a scenario to run (its `tags`)
+    the kernel's own selftests and the tree suites when a scenario to run (its `tags`)
     needs them."""
     log = run.logs / "guest-tools.log"
     with locked_patched_tree(source, series, opts.cache, log) as tree:
@@ -243,9 +242,12 @@ def prepare_guest_tools(
         archive = build_kselftests(source, opts.cache, log)
         say(f"kernel selftests: {', '.join(KSELFTEST_TARGETS)} in {archive}")
         built = replace(built, kselftests=archive)
-    if LTP_TAG in tags and opts.ltp_source is not None:
-        say(f"LTP's IMA tests: building from {opts.ltp_source} (cached builds are reused)")
-        built = replace(built, ltp=build_ltp(opts.ltp_source, opts.cache, log))
+    for suite in TREE_SUITES:
+        if suite.name in tags and suite.name in opts.trees:
+            tree = opts.trees[suite.name]
+            say(f"{suite.what}: building from {tree} (cached builds are reused)")
+            archive = suite.build(tree, opts.cache, log)
+            built = replace(built, trees=(*built.trees, (suite.name, archive)))
     return built
 
 
@@ -345,8 +347,10 @@ def scenario_cells(
         )
         if pending:
             one = cell(variant, pending)
-            if any(LTP_TAG in s.tags for s in pending):
-                one = replace(one, config=replace(one.config, scratch_disk_mb=LTP_SCRATCH_MB))
+            tags = {tag for s in pending for tag in s.tags}
+            scratch_mb = max((t.scratch_mb for t in TREE_SUITES if t.name in tags), default=0)
+            if scratch_mb:
+                one = replace(one, config=replace(one.config, scratch_disk_mb=scratch_mb))
             cells.append(one)
         elif scenarios:
             say(f"{variant}: nothing left to run")
@@ -423,7 +427,7 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
             timing=Timing(recorded["timing"]) if recorded.get("timing") else opts.timing,
             timeout_scale=recorded.get("timeout_scale", 1.0),
             soak_seconds=recorded.get("soak_seconds", 0.0),
-            ltp_source=Path(recorded["ltp_source"]) if recorded.get("ltp_source") else None,
+            trees={name: Path(tree) for name, tree in recorded.get("trees", {}).items()},
             profile=recorded_profile(recorded),
         )
         say(f"resuming {resumed.path}")
@@ -503,7 +507,7 @@ def run_pipeline(opts: RunOptions) -> tuple[RunDir, int, list[InfraError]]:
                 profile,
                 opts.variants,
                 lambda variant: config(variant, boot_ima_policy=None),
-                replace(guest_tools, kselftests=None, ltp=None),
+                replace(guest_tools, kselftests=None, trees=()),
                 opts.timeout_scale,
             )
     failed_scenarios = [r for r in run.results() if r["status"] != "pass"]

@@ -198,9 +198,25 @@ def test_a_resumed_run_boots_only_the_variants_with_scenarios_left(tmp_path: Pat
     assert [(c.variant, [s.name for s in c.scenarios]) for c in cells] == [("secns", ["second"])]
 
 
-def test_ltp_scenarios_without_a_tree_are_skipped_with_the_reason(tmp_path: Path) -> None:
+def test_tree_scenarios_without_a_tree_are_skipped_with_the_reason(tmp_path: Path) -> None:
     inputs = pipeline.check_inputs(_opts(tmp_path, run_scenarios=True, suites=("conformance",)))
-    assert "ltp-ima" not in [s.name for s in inputs.scenarios]
+    names = [s.name for s in inputs.scenarios]
+    assert "ltp-ima" not in names and "apparmor-regression" not in names
     assert "--ltp-source" in inputs.skipped["ltp-ima"]
+    assert "--apparmor-source" in inputs.skipped["apparmor-regression"]
     with pytest.raises(UserError, match="ltp-ima: LTP's IMA tests need --ltp-source"):
         pipeline.check_inputs(_opts(tmp_path, run_scenarios=True, scenarios=("ltp-ima",)))
+
+
+def test_a_given_tree_runs_its_scenarios_and_the_others_stay_skipped(tmp_path: Path) -> None:
+    tree = tmp_path / "apparmor"
+    (tree / "tests/regression/apparmor").mkdir(parents=True)
+    (tree / "tests/regression/apparmor/prologue.inc").write_text("")
+    (tree / "common").mkdir()
+    inputs = pipeline.check_inputs(
+        _opts(tmp_path, run_scenarios=True, suites=("conformance",), trees={"apparmor": tree})
+    )
+    assert "apparmor-regression" in [s.name for s in inputs.scenarios]
+    assert list(inputs.skipped) == ["ltp-ima"]
+    with pytest.raises(UserError, match="not an AppArmor tree"):
+        pipeline.check_inputs(_opts(tmp_path, trees={"apparmor": tmp_path}))

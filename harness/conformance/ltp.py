@@ -1,14 +1,6 @@
-"""LTP's IMA tests (runtest/ima), built from the user's LTP tree (`--ltp-source`).
+"""LTP's IMA tests (runtest/ima), built from the user's LTP tree (`--ltp-source`,
+harness.conformance.tree): what runtest/ima runs, installed under /opt/ltp."""
 
-LTP is neither in Debian nor on PyPI, and none of it is copied into this
-repository: the harness builds what runtest/ima runs from a tree the user points
-it at, in a copy in the cache (the user's tree stays untouched), installs it under
-/opt/ltp and archives it, cached by the tree's contents. The same archive goes to
-every kernel's guest, so a difference in verdicts is the kernel's. Without a tree,
-the scenarios tagged `ltp` are not run, and the run says so (harness.pipeline).
-"""
-
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -16,9 +8,9 @@ from pathlib import Path
 from harness import proc, tools
 from harness.cachelock import cache_lock
 from harness.conformance.archive import write_archive
+from harness.conformance.tree import TreeSuite, copy_argv, tree_digest
 from harness.errors import InfraError, UserError
 
-TAG = "ltp"  # a scenario tagged so runs LTP: its boots get the archive and a scratch disk
 REMOTE_DIR = "/opt/ltp"
 RUNTEST = "runtest/ima"
 ARCHIVE = "ltp-ima.tar.gz"
@@ -29,11 +21,6 @@ INSTALL_DIRS = BUILD_DIRS[1:]
 # LTP_DEV in the guest: LTP formats it for the tests that want a fresh filesystem (the
 # guest kernel has no loop device for tst_device to set one up).
 SCRATCH_MB = 512
-SKIPPED = "LTP's IMA tests need --ltp-source TREE (a checkout of LTP: it is not packaged)"
-
-
-def copy_argv(tree: Path, src: Path) -> list[str]:
-    return ["rsync", "-a", "--delete", "--exclude=.git", f"{tree}/", f"{src}/"]
 
 
 def autotools_argv(src: Path) -> list[str]:
@@ -56,17 +43,6 @@ def check_tree(tree: Path) -> None:
     """UserError unless `tree` looks like an LTP checkout with runtest/ima."""
     if not (tree / RUNTEST).is_file() or not (tree / "configure.ac").is_file():
         raise UserError(f"--ltp-source {tree}: not an LTP tree (no {RUNTEST} or configure.ac)")
-
-
-def tree_digest(tree: Path) -> str:
-    """The tree's contents (every file but .git's), as the cache key."""
-    h = hashlib.sha256()
-    for path in sorted(tree.rglob("*")):
-        rel = path.relative_to(tree)
-        if rel.parts[0] == ".git" or not path.is_file():
-            continue
-        h.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()[:16]
 
 
 def build_ltp(tree: Path, cache: Path, log: Path) -> Path:
@@ -97,3 +73,14 @@ def build_ltp(tree: Path, cache: Path, log: Path) -> Path:
         write_archive(installed, archive, log, "LTP: archive")
         shutil.rmtree(stage, ignore_errors=True)
     return archive
+
+
+SUITE = TreeSuite(
+    name="ltp",
+    what="LTP's IMA tests",
+    tree="an LTP checkout",
+    remote_dir=REMOTE_DIR,
+    check_tree=check_tree,
+    build=build_ltp,
+    scratch_mb=SCRATCH_MB,
+)

@@ -34,7 +34,8 @@ class Artifact:
 def cell_files(config: GuestConfig, tools: GuestTools) -> list[Path]:
     """Every host file a boot reads, in a stable order."""
     files = [config.kernel, config.disk, config.ssh_key, config.host_pubkey, *tools.programs]
-    return files + [a for a in (tools.kselftests, tools.ltp) if a is not None]
+    files += [tools.kselftests] if tools.kselftests is not None else []
+    return files + [archive for _, archive in tools.trees]
 
 
 class Digests:
@@ -69,7 +70,7 @@ def relocate(
         directory=programs[0].parent if programs else tools.directory,
         programs=programs,
         kselftests=where[tools.kselftests] if tools.kselftests is not None else None,
-        ltp=where[tools.ltp] if tools.ltp is not None else None,
+        trees=tuple((name, where[archive]) for name, archive in tools.trees),
     )
     return moved_config, moved_tools
 

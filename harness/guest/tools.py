@@ -1,7 +1,7 @@
 """Guest tools: the static C programs in guest/ and the series' IMA namespace
 selftests, built on the host and copied into every booted guest, and the kernel's
-own selftests (harness.conformance.kselftest) and LTP's IMA tests
-(harness.conformance.ltp) unpacked where scenarios run them."""
+own selftests (harness.conformance.kselftest) and the suites built from a user's
+tree (harness.conformance.tree) unpacked where scenarios run them."""
 
 import hashlib
 from dataclasses import dataclass
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from harness import proc, tools
 from harness.conformance.kselftest import REMOTE_DIR as KSELFTEST_DIR
-from harness.conformance.ltp import REMOTE_DIR as LTP_DIR
+from harness.conformance.suites import BY_NAME as TREE_SUITES
 from harness.errors import InfraError
 from harness.guest.session import GuestSession
 from harness.paths import GUEST_TOOLS_DIR
@@ -23,7 +23,7 @@ class GuestTools:
     directory: Path
     programs: tuple[Path, ...]
     kselftests: Path | None = None  # their archive; None where no scenario needs them
-    ltp: Path | None = None  # LTP's IMA tests' archive; None where none runs them
+    trees: tuple[tuple[str, Path], ...] = ()  # (suite name, archive) of the tree suites run
 
 
 def make_argv(source: Path, out: Path) -> list[str]:
@@ -80,17 +80,17 @@ def unpack_argv(archive: str, directory: str) -> list[str]:
 
 def install_guest_tools(session: GuestSession, guest_tools: GuestTools) -> None:
     """Copy every program to /usr/local/bin in the guest, executable, and unpack the
-    kernel's selftests in KSELFTEST_DIR and LTP's in LTP_DIR, where given."""
+    kernel's selftests in KSELFTEST_DIR and each tree suite's in its directory."""
     for program in guest_tools.programs:
         remote = f"{REMOTE_DIR}/{program.name}"
         session.put(program, remote)
         session.run(["chmod", "0755", remote], timeout=30)
-    for what, archive, directory in (
-        ("the kernel selftests", guest_tools.kselftests, KSELFTEST_DIR),
-        ("LTP's IMA tests", guest_tools.ltp, LTP_DIR),
-    ):
-        if archive is None:
-            continue
+    archives = []
+    if guest_tools.kselftests is not None:
+        archives.append(("the kernel selftests", guest_tools.kselftests, KSELFTEST_DIR))
+    for name, archive in guest_tools.trees:
+        archives.append((TREE_SUITES[name].what, archive, TREE_SUITES[name].remote_dir))
+    for what, archive, directory in archives:
         remote = f"/tmp/{archive.name}"
         session.put(archive, remote)
         res = session.run(unpack_argv(remote, directory), timeout=120)

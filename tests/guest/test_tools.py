@@ -98,3 +98,17 @@ def test_install_unpacks_the_kernel_selftests(tmp_path: Path) -> None:
     failing = Session(status=2)
     with pytest.raises(InfraError, match="tar: bad archive"):
         tools.install_guest_tools(failing, built)  # type: ignore[arg-type]
+
+
+def test_install_unpacks_each_tree_suite_in_its_directory(tmp_path: Path) -> None:
+    session = Session()
+    built = tools.GuestTools(
+        tmp_path,
+        (),
+        trees=(("ltp", tmp_path / "ltp-ima.tar.gz"), ("apparmor", tmp_path / "aa.tar.gz")),
+    )
+    tools.install_guest_tools(session, built)  # type: ignore[arg-type]
+    assert [c[-2:] for c in session.commands] == [
+        ["/tmp/ltp-ima.tar.gz", "/opt/ltp"],
+        ["/tmp/aa.tar.gz", "/opt/apparmor-tests"],
+    ]
