@@ -70,7 +70,15 @@ def build_apparmor_tests(tree: Path, cache: Path, log: Path) -> Path:
             )
         tests = src / TESTS_DIR
         jobs = (os.cpu_count() or 1) + 1
-        proc.run_logged(make_argv(tests, jobs), log, what="AppArmor: building the tests")
+        try:
+            proc.run_logged(make_argv(tests, jobs), log, what="AppArmor: building the tests")
+        except InfraError as e:
+            # What is checked above is there: the tree is what did not build, most
+            # often tests newer than Debian's libapparmor (a 4.x or later tree).
+            raise UserError(
+                f"--apparmor-source {tree}: its tests do not build against this "
+                f"system's libapparmor ({e}); a tree at the guest's release, v3.0.8, does"
+            ) from e
         if not (tests / "uservars.inc").is_file():
             raise InfraError(f"the AppArmor tests' build in {tests} wrote no uservars.inc", log)
         write_archive(tests, archive, log, "AppArmor: archive")

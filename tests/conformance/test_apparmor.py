@@ -32,3 +32,15 @@ def test_a_host_without_libapparmor_headers_is_told_what_to_install(
     with pytest.raises(InfraError, match="apt-get install libapparmor-dev"):
         apparmor.build_apparmor_tests(_tree(tmp_path / "aa"), tmp_path / "cache", tmp_path / "log")
     assert not (tmp_path / "cache").exists()
+
+
+def test_tests_that_do_not_build_name_the_tree_and_the_release_that_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = _tree(tmp_path / "aa")
+    (tree / apparmor.TESTS_DIR / "Makefile").write_text("all:\n\tfalse\n")
+    (tmp_path / "apparmor.h").write_text("")
+    monkeypatch.setattr(apparmor, "LIBAPPARMOR_HEADER", tmp_path / "apparmor.h")
+    with pytest.raises(UserError, match=r"--apparmor-source .*aa: .*v3\.0\.8, does"):
+        apparmor.build_apparmor_tests(tree, tmp_path / "cache", tmp_path / "log")
+    assert not list((tmp_path / "cache").rglob(apparmor.ARCHIVE))
